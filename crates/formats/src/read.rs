@@ -1,0 +1,289 @@
+//! Reading CSV and JSON Lines into records, row by row.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+
+use chrono::NaiveDate;
+use thiserror::Error;
+use waspada_domain::{Crossing, PassportApplication, Person, TravelDocument, WatchlistEntry};
+
+use crate::FileFormat;
+use crate::kinds::{self, Kind};
+
+/// One parsed record of any kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Record {
+    /// A person.
+    Person(Person),
+    /// A travel document.
+    Document(TravelDocument),
+    /// A passport application.
+    Application(PassportApplication),
+    /// A border crossing.
+    Crossing(Crossing),
+    /// A watchlist entry.
+    Watchlist(WatchlistEntry),
+}
+
+/// A problem with a whole file (no row can be read).
+#[derive(Debug, Error)]
+pub enum FileError {
+    /// The header lacks required columns.
+    #[error("the header lacks the required column(s) {missing}; found: {found}")]
+    MissingColumns {
+        /// Missing names, comma-separated.
+        missing: String,
+        /// The header as read.
+        found: String,
+    },
+    /// The file is not UTF-8 (e.g. UTF-16 from a spreadsheet).
+    #[error("the file is {0}, not UTF-8: save or convert it as UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8`)")]
+    Encoding(&'static str),
+    /// The file is empty or has no header.
+    #[error("the file is empty: a header row is needed")]
+    Empty,
+    /// Reading failed.
+    #[error("cannot read the file: {0}")]
+    Io(String),
+}
+
+/// A read-only view of one row's values by column name, shared by CSV and JSON.
+pub trait Fields {
+    /// The trimmed value, or `None` when absent or blank.
+    fn text(&self, name: &str) -> Option<Cow<'_, str>>;
+    /// A list value: a JSON array, or text split on `|`.
+    fn list(&self, name: &str) -> Vec<String>;
+}
+
+fn split_list(text: &str) -> Vec<String> {
+    text.split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+struct CsvFields<'a> {
+    index: &'a HashMap<String, usize>,
+    record: &'a csv::ByteRecord,
+}
+
+impl Fields for CsvFields<'_> {
+    fn text(&self, name: &str) -> Option<Cow<'_, str>> {
+        let bytes = self.record.get(*self.index.get(name)?)?;
+        // The whole record was checked to be UTF-8 before this view was made.
+        let text = std::str::from_utf8(bytes).ok()?.trim();
+        (!text.is_empty()).then_some(Cow::Borrowed(text))
+    }
+
+    fn list(&self, name: &str) -> Vec<String> {
+        self.text(name).map(|t| split_list(&t)).unwrap_or_default()
+    }
+}
+
+/// The [`Fields`] view of a JSON object (one JSON Lines row, or an API request body).
+pub struct JsonFields<'a>(pub &'a serde_json::Map<String, serde_json::Value>);
+
+impl Fields for JsonFields<'_> {
+    fn text(&self, name: &str) -> Option<Cow<'_, str>> {
+        match self.0.get(name)? {
+            serde_json::Value::String(s) => {
+                let t = s.trim();
+                (!t.is_empty()).then_some(Cow::Borrowed(t))
+            }
+            serde_json::Value::Number(n) => Some(Cow::Owned(n.to_string())),
+            serde_json::Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+            _ => None,
+        }
+    }
+
+    fn list(&self, name: &str) -> Vec<String> {
+        match self.0.get(name) {
+            Some(serde_json::Value::Array(items)) => items
+                .iter()
+                .filter_map(|v| match v {
+                    serde_json::Value::String(s) => Some(s.trim().to_owned()),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .filter(|s| !s.is_empty())
+                .collect(),
+            Some(serde_json::Value::String(s)) => split_list(s),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Parses one JSON object as a record of `kind`.
+pub fn record_from_json(
+    kind: Kind,
+    object: &serde_json::Map<String, serde_json::Value>,
+    today: NaiveDate,
+) -> Result<Record, String> {
+    kinds::record(kind, &JsonFields(object), today)
+}
+
+enum Inner<R: Read> {
+    Csv { reader: csv::Reader<Sniffed<R>>, index: HashMap<String, usize>, width: usize, record: csv::ByteRecord },
+    Json { reader: BufReader<Sniffed<R>>, line: u64, buffer: Vec<u8> },
+}
+
+/// Reads a file row by row: `(line, Ok(record))` or `(line, Err(reason))`. A read failure is
+/// reported as a row error and ends the iteration.
+pub struct Reader<R: Read> {
+    kind: Kind,
+    today: NaiveDate,
+    inner: Inner<R>,
+    done: bool,
+}
+
+/// A reader that remembers the first bytes so the encoding can be checked.
+pub(crate) struct Sniffed<R: Read> {
+    head: Vec<u8>,
+    position: usize,
+    rest: R,
+}
+
+impl<R: Read> Read for Sniffed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.position < self.head.len() {
+            let n = (self.head.len() - self.position).min(buf.len());
+            buf[..n].copy_from_slice(&self.head[self.position..self.position + n]);
+            self.position += n;
+            return Ok(n);
+        }
+        self.rest.read(buf)
+    }
+}
+
+fn sniff<R: Read>(mut input: R) -> Result<Sniffed<R>, FileError> {
+    let mut head = vec![0u8; 4];
+    let mut filled = 0;
+    while filled < head.len() {
+        match input.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(FileError::Io(e.to_string())),
+        }
+    }
+    head.truncate(filled);
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Err(FileError::Encoding("UTF-16"));
+    }
+    // Drop a UTF-8 byte-order mark, which spreadsheet programs like to write.
+    let position = if head.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+    Ok(Sniffed { head, position, rest: input })
+}
+
+impl<R: Read> Reader<R> {
+    /// Opens a reader. For CSV the header is read and checked now.
+    pub fn new(kind: Kind, format: FileFormat, input: R, today: NaiveDate) -> Result<Reader<R>, FileError> {
+        let input = sniff(input)?;
+        let inner = match format {
+            FileFormat::Csv => {
+                let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(input);
+                let header = reader.byte_headers().map_err(|e| FileError::Io(e.to_string()))?.clone();
+                if header.is_empty() || header.iter().all(|h| h.is_empty()) {
+                    return Err(FileError::Empty);
+                }
+                let names: Vec<String> =
+                    header.iter().map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase()).collect();
+                let mut index = HashMap::new();
+                for (position, name) in names.iter().enumerate() {
+                    index.entry(name.clone()).or_insert(position);
+                }
+                let missing: Vec<&str> =
+                    kind.required_columns().iter().copied().filter(|c| !index.contains_key(*c)).collect();
+                if !missing.is_empty() {
+                    return Err(FileError::MissingColumns { missing: missing.join(", "), found: names.join(",") });
+                }
+                Inner::Csv { reader, index, width: names.len(), record: csv::ByteRecord::new() }
+            }
+            FileFormat::JsonLines => {
+                Inner::Json { reader: BufReader::with_capacity(1 << 16, input), line: 0, buffer: Vec::new() }
+            }
+        };
+        Ok(Reader { kind, today, inner, done: false })
+    }
+}
+
+impl<R: Read> Iterator for Reader<R> {
+    type Item = (u64, Result<Record, String>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let (kind, today) = (self.kind, self.today);
+        match &mut self.inner {
+            Inner::Csv { reader, index, width, record } => loop {
+                match reader.read_byte_record(record) {
+                    Ok(false) => {
+                        self.done = true;
+                        return None;
+                    }
+                    Ok(true) => {
+                        let line = record.position().map_or(0, |p| p.line());
+                        if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                            continue; // A blank line.
+                        }
+                        if record.len() != *width {
+                            let reason = format!(
+                                "expected {width} fields as in the header, found {} (a truncated line, or an unquoted comma?)",
+                                record.len()
+                            );
+                            return Some((line, Err(reason)));
+                        }
+                        if let Err(e) = std::str::from_utf8(record.as_slice()) {
+                            let bad_field = (0..record.len())
+                                .find(|i| record.get(*i).is_some_and(|f| std::str::from_utf8(f).is_err()))
+                                .map_or(0, |i| i + 1);
+                            return Some((
+                                line,
+                                Err(format!("field {bad_field} is not valid UTF-8 ({e}); save the file as UTF-8")),
+                            ));
+                        }
+                        let fields = CsvFields { index, record };
+                        return Some((line, kinds::record(kind, &fields, today)));
+                    }
+                    Err(e) => {
+                        let line = e.position().map_or(0, |p| p.line());
+                        if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                            self.done = true;
+                        }
+                        return Some((line, Err(format!("malformed CSV: {e}"))));
+                    }
+                }
+            },
+            Inner::Json { reader, line, buffer } => loop {
+                buffer.clear();
+                match reader.read_until(b'\n', buffer) {
+                    Ok(0) => {
+                        self.done = true;
+                        return None;
+                    }
+                    Ok(_) => {
+                        *line += 1;
+                        let text = match std::str::from_utf8(buffer) {
+                            Ok(text) => text.trim(),
+                            Err(e) => {
+                                return Some((*line, Err(format!("not valid UTF-8 ({e}); save the file as UTF-8"))));
+                            }
+                        };
+                        if text.is_empty() {
+                            continue;
+                        }
+                        let object = match serde_json::from_str::<serde_json::Value>(text) {
+                            Ok(serde_json::Value::Object(object)) => object,
+                            Ok(_) => return Some((*line, Err("each line must be a JSON object".into()))),
+                            Err(e) => return Some((*line, Err(format!("malformed JSON: {e}")))),
+                        };
+                        return Some((*line, record_from_json(kind, &object, today)));
+                    }
+                    Err(e) => {
+                        self.done = true;
+                        return Some((*line + 1, Err(format!("cannot read: {e}"))));
+                    }
+                }
+            },
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! Sign-in, bearer tokens and session cookies, and the extractors that every protected handler
+//! uses: [`CurrentUser`] (who) and [`Purpose`] (why).
+
+use std::sync::OnceLock;
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router, routing::get, routing::post};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+use waspada_store::AuditContext;
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::roles::Role;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "waspada_session";
+
+/// Argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
+fn hasher() -> Result<Argon2<'static>, AppError> {
+    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// Hashes a password to a PHC string. CPU-heavy: call from a blocking thread.
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    hasher()?.hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Checks a password against a PHC string. CPU-heavy: call from a blocking thread.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else { return false };
+    hasher().is_ok_and(|h| h.verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// A hash to verify against when the user does not exist, so both paths take the same time.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("not-a-real-password-0123456789").unwrap_or_default())
+}
+
+/// Minimum password length (NIST 800-63B: length, not composition rules).
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// Checks a new password against the length rule.
+pub fn password_acceptable(password: &str) -> Result<(), String> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(format!("a password needs at least {MIN_PASSWORD_LEN} characters"));
+    }
+    if password.chars().count() > 256 {
+        return Err("a password may have at most 256 characters".into());
+    }
+    Ok(())
+}
+
+fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn new_token() -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(format!("wsp_{}", hex::encode(bytes)))
+}
+
+/// The signed-in staff member.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// Account id.
+    pub id: i64,
+    /// Sign-in name (recorded as the audit actor).
+    pub username: String,
+    /// Role.
+    pub role: Role,
+}
+
+fn bearer_or_cookie(headers: &HeaderMap) -> Option<String> {
+    if let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok())
+        && let Some(token) = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))
+    {
+        return Some(token.trim().to_owned());
+    }
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == SESSION_COOKIE).then(|| value.to_owned())
+    })
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(user) = parts.extensions.get::<CurrentUser>() {
+            return Ok(user.clone());
+        }
+        let token = bearer_or_cookie(&parts.headers).ok_or(AppError::Unauthenticated)?;
+        if token.len() > 200 {
+            return Err(AppError::Unauthenticated);
+        }
+        let store = state.store.clone();
+        let hash = token_hash(&token);
+        let user = tokio::task::spawn_blocking(move || store.user_by_token(&hash, Utc::now())).await??;
+        let user = user.ok_or(AppError::Unauthenticated)?;
+        let role = Role::parse(&user.role).ok_or(AppError::Forbidden)?;
+        let current = CurrentUser { id: user.id, username: user.username, role };
+        parts.extensions.insert(current.clone());
+        Ok(current)
+    }
+}
+
+#[derive(Deserialize)]
+struct PurposeQuery {
+    purpose: Option<String>,
+}
+
+/// The stated purpose of an access to personal data, from the `X-Purpose` header or the
+/// `purpose` query parameter. Required: a request without one is refused with 400.
+#[derive(Debug, Clone)]
+pub struct Purpose(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Purpose {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let from_header = parts.headers.get("x-purpose").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let from_query = axum::extract::Query::<PurposeQuery>::try_from_uri(&parts.uri).ok().and_then(|q| q.0.purpose);
+        let purpose = from_header.or(from_query).map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+        match purpose {
+            Some(p) if p.chars().count() <= 200 => Ok(Purpose(p)),
+            Some(_) => Err(AppError::BadRequest("purpose is longer than 200 characters".into())),
+            None => Err(AppError::PurposeRequired),
+        }
+    }
+}
+
+impl CurrentUser {
+    /// The audit context for this user and purpose.
+    pub fn context(&self, purpose: &Purpose) -> Result<AuditContext, AppError> {
+        AuditContext::new(self.username.clone(), purpose.0.clone()).map_err(|_| AppError::PurposeRequired)
+    }
+}
+
+/// Sign-in request.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// User name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// Sign-in result: a bearer token (also set as an HttpOnly cookie).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Bearer token for the `Authorization` header.
+    pub token: String,
+    /// When it expires (RFC 3339).
+    pub expires_at: String,
+    /// The account's role.
+    pub role: String,
+    /// The account's display name.
+    pub display_name: String,
+}
+
+/// The signed-in account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    /// User name.
+    pub username: String,
+    /// Role.
+    pub role: String,
+}
+
+/// Sign in with user name and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, AppError> {
+    let Json(request) = body?;
+    if request.username.len() > 100 || request.password.len() > 1024 {
+        return Err(AppError::Unauthenticated);
+    }
+    let store = state.store.clone();
+    let ttl = state.config.token_ttl;
+    let outcome = tokio::task::spawn_blocking(move || -> Result<Option<(String, LoginResponse)>, AppError> {
+        let user = store.user_by_name(&request.username)?;
+        let hash = user.as_ref().map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
+        let password_ok = verify_password(&request.password, &hash);
+        let context =
+            AuditContext::new(request.username.clone(), "sign-in").map_err(|e| AppError::Internal(e.to_string()))?;
+        let Some(user) = user.filter(|u| password_ok && !u.disabled) else {
+            store.record_audit(&context, "auth.login_failed", "user:unknown", "")?;
+            return Ok(None);
+        };
+        let token = new_token()?;
+        let expires_at = Utc::now() + ttl;
+        store.create_token(user.id, &token_hash(&token), expires_at)?;
+        store.record_audit(&context, "auth.login", &format!("user:{}", user.id), "")?;
+        let response = LoginResponse {
+            token: token.clone(),
+            expires_at: waspada_domain::format_timestamp(expires_at),
+            role: user.role,
+            display_name: user.display_name,
+        };
+        Ok(Some((token, response)))
+    })
+    .await??;
+    let (token, response) = outcome.ok_or(AppError::Unauthenticated)?;
+    let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}", ttl.num_seconds());
+    let mut response = Json(response).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+/// Sign out: revoke the token and clear the cookie.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    if let Some(token) = bearer_or_cookie(&headers) {
+        let store = state.store.clone();
+        let hash = token_hash(&token);
+        tokio::task::spawn_blocking(move || store.revoke_token(&hash)).await??;
+    }
+    let mut response = axum::http::StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(SET_COOKIE, HeaderValue::from_static("waspada_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"));
+    Ok(response)
+}
+
+/// Who am I?
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = MeResponse), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn me(user: CurrentUser) -> Json<MeResponse> {
+    Json(MeResponse { username: user.username, role: user.role.name().to_owned() })
+}
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/auth/me", get(me))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("wrong horse battery", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
+}

@@ -1,0 +1,153 @@
+//! One error type for every handler, turned into a response in one place.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// What went wrong, for the client. A 4xx carries a safe bilingual message; a 5xx says only
+/// "internal error", and the detail goes to the log through a response extension.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: the request is malformed or a value is invalid.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// 400: personal data was requested without stating a purpose.
+    #[error("purpose required")]
+    PurposeRequired,
+    /// 401: no valid credentials.
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// 403: the role does not allow this.
+    #[error("forbidden")]
+    Forbidden,
+    /// 404: nothing there.
+    #[error("not found")]
+    NotFound,
+    /// 409: conflicts with existing data.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// 413: the body is too large.
+    #[error("payload too large")]
+    TooLarge,
+    /// 500: anything else; the detail is logged, never sent.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Machine-readable code.
+    pub error: &'static str,
+    /// Message in Bahasa Indonesia.
+    pub message: String,
+    /// Message in English.
+    pub message_en: String,
+}
+
+/// Carried in the response extensions so the trace layer can log a 500's cause.
+#[derive(Debug, Clone)]
+pub struct InternalDetail(pub String);
+
+impl AppError {
+    fn parts(&self) -> (StatusCode, &'static str, String, String) {
+        match self {
+            AppError::BadRequest(detail) => (
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!("Permintaan tidak valid: {detail}"),
+                format!("Bad request: {detail}"),
+            ),
+            AppError::PurposeRequired => (
+                StatusCode::BAD_REQUEST,
+                "purpose_required",
+                "Sebutkan tujuan akses data pribadi (header X-Purpose atau parameter purpose).".into(),
+                "State the purpose of this access to personal data (X-Purpose header or purpose parameter).".into(),
+            ),
+            AppError::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Silakan masuk terlebih dahulu.".into(),
+                "Please sign in first.".into(),
+            ),
+            AppError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Peran Anda tidak mengizinkan tindakan ini.".into(),
+                "Your role does not allow this action.".into(),
+            ),
+            AppError::NotFound => {
+                (StatusCode::NOT_FOUND, "not_found", "Data tidak ditemukan.".into(), "Not found.".into())
+            }
+            AppError::Conflict(detail) => (
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("Bertentangan dengan data yang ada: {detail}"),
+                format!("Conflict: {detail}"),
+            ),
+            AppError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "Permintaan terlalu besar.".into(),
+                "The request is too large.".into(),
+            ),
+            AppError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Terjadi kesalahan internal.".into(),
+                "Internal error.".into(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, message, message_en) = self.parts();
+        let mut response = (status, Json(ErrorBody { error: code, message, message_en })).into_response();
+        if let AppError::Internal(detail) = self {
+            response.extensions_mut().insert(InternalDetail(detail));
+        }
+        response
+    }
+}
+
+impl From<waspada_store::Error> for AppError {
+    fn from(e: waspada_store::Error) -> Self {
+        match e {
+            waspada_store::Error::NotFound { .. } => AppError::NotFound,
+            waspada_store::Error::Duplicate { what } => AppError::Conflict(format!("{what} already exists")),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        AppError::Internal(format!("blocking task failed: {e}"))
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for AppError {
+    fn from(e: axum::extract::rejection::JsonRejection) -> Self {
+        use axum::extract::rejection::JsonRejection;
+        match e {
+            JsonRejection::BytesRejection(_) => AppError::TooLarge,
+            other => AppError::BadRequest(other.body_text()),
+        }
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for AppError {
+    fn from(e: axum::extract::rejection::QueryRejection) -> Self {
+        AppError::BadRequest(e.body_text())
+    }
+}
+
+impl From<axum::extract::rejection::PathRejection> for AppError {
+    fn from(e: axum::extract::rejection::PathRejection) -> Self {
+        AppError::BadRequest(e.body_text())
+    }
+}

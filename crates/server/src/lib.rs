@@ -1,0 +1,186 @@
+//! Waspada's HTTP server: the versioned JSON API (`/api/v1/...`, described at
+//! `/api/v1/openapi.json`), authentication, roles, and audited access to personal data.
+//!
+//! Main items: [`app`] builds the router from an [`AppState`] (tests drive it with `oneshot`, no
+//! socket); [`serve`] binds and runs it. Feature modules each expose `router()`.
+//!
+//! Why this shape: handlers extract, call the store inside `spawn_blocking` (the store is
+//! synchronous), and convert to DTOs (`dto`), which are the only wire types. Every route that
+//! touches personal data requires a [`auth::CurrentUser`] with the right [`roles::Permission`]
+//! and a [`auth::Purpose`], and the store records the access in the audit chain.
+#![deny(missing_docs)]
+
+pub mod api;
+pub mod auth;
+pub mod dto;
+pub mod error;
+pub mod roles;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::{OpenApi, ToSchema};
+use waspada_store::Store;
+
+use crate::error::InternalDetail;
+
+/// Server settings.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Listen address.
+    pub addr: SocketAddr,
+    /// Lifetime of a sign-in token.
+    pub token_ttl: chrono::Duration,
+    /// Largest accepted request body.
+    pub body_limit: usize,
+    /// Longest a request may take.
+    pub request_timeout: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            token_ttl: chrono::Duration::hours(12),
+            body_limit: 16 * 1024 * 1024,
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The record store.
+    pub store: Store,
+    /// Settings.
+    pub config: Arc<ServerConfig>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Waspada API", description = "Traveller records, watchlists and MRZ checks for the immigration office. Every request for personal data needs a bearer token and a purpose (X-Purpose header).", version = "1"),
+    paths(
+        auth::login, auth::logout, auth::me,
+        api::person_by_nik, api::person_by_id, api::persons_by_name, api::timeline, api::documents_by_number, api::watchlist_search,
+        api::post_persons, api::post_documents, api::post_applications, api::post_crossings, api::post_watchlist,
+        api::mrz_check, api::audit_list, api::audit_verify, healthz,
+    ),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        openapi.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
+    }
+}
+
+/// The OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi())
+}
+
+/// Health status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when the database answers.
+    pub status: &'static str,
+}
+
+/// Liveness and readiness: 200 when the database answers.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health), (status = 503, body = Health)))]
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    let store = state.store.clone();
+    match tokio::task::spawn_blocking(move || store.ping()).await {
+        Ok(Ok(())) => Json(Health { status: "ok" }).into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable" })).into_response(),
+    }
+}
+
+async fn not_found() -> error::AppError {
+    error::AppError::NotFound
+}
+
+/// Builds the application router.
+pub fn app(state: AppState) -> Router {
+    let body_limit = state.config.body_limit;
+    let timeout = state.config.request_timeout;
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/openapi.json", get(openapi_json))
+        .merge(auth::router())
+        .merge(api::router())
+        .fallback(not_found)
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(
+            // Spans record the route pattern, never the raw URI: paths can hold a NIK or a
+            // document number.
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    let route = request.extensions().get::<MatchedPath>().map_or("<unmatched>", MatchedPath::as_str);
+                    tracing::info_span!("request", method = %request.method(), route = %route)
+                })
+                .on_response(|response: &Response, latency: Duration, _span: &tracing::Span| {
+                    if let Some(InternalDetail(detail)) = response.extensions().get::<InternalDetail>() {
+                        tracing::error!(status = %response.status(), ?latency, %detail, "request failed");
+                    } else {
+                        tracing::debug!(status = %response.status(), ?latency, "response");
+                    }
+                }),
+        )
+}
+
+/// Binds the address and serves until Ctrl-C or SIGTERM.
+pub async fn serve(store: Store, config: ServerConfig) -> std::io::Result<()> {
+    let addr = config.addr;
+    let state = AppState { store, config: Arc::new(config) };
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, "listening");
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

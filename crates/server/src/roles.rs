@@ -1,0 +1,101 @@
+//! Roles and what each may do: one table, enforced in one place ([`require`]).
+
+use crate::error::AppError;
+
+/// A staff role. The security work will add senior officer, case worker, DPO and partner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Petugas at the counter or checkpoint.
+    Officer,
+    /// Intelligence / wasdakim analyst.
+    Analyst,
+    /// Supervisor: signs off, manages watchlists, reviews the audit log.
+    Supervisor,
+    /// Administrator: accounts and the audit log, but no traveller data.
+    Admin,
+}
+
+/// Something a request may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Read persons, documents, applications, crossings.
+    ReadPersonal,
+    /// Create or update persons, documents, applications and crossings.
+    WriteRecords,
+    /// Read and write watchlist entries.
+    ManageWatchlist,
+    /// Read and verify the audit log.
+    ReadAudit,
+    /// Check an MRZ (no stored data involved).
+    CheckMrz,
+}
+
+/// The table. Read it as: this role may do these things, and nothing else.
+const GRANTS: &[(Role, &[Permission])] = &[
+    (Role::Officer, &[Permission::ReadPersonal, Permission::WriteRecords, Permission::CheckMrz]),
+    (Role::Analyst, &[Permission::ReadPersonal, Permission::CheckMrz]),
+    (
+        Role::Supervisor,
+        &[
+            Permission::ReadPersonal,
+            Permission::WriteRecords,
+            Permission::ManageWatchlist,
+            Permission::ReadAudit,
+            Permission::CheckMrz,
+        ],
+    ),
+    (Role::Admin, &[Permission::ReadAudit]),
+];
+
+impl Role {
+    /// Parses a role name.
+    pub fn parse(name: &str) -> Option<Role> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "officer" => Some(Role::Officer),
+            "analyst" => Some(Role::Analyst),
+            "supervisor" => Some(Role::Supervisor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    /// The role's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Officer => "officer",
+            Role::Analyst => "analyst",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// All roles.
+    pub const ALL: [Role; 4] = [Role::Officer, Role::Analyst, Role::Supervisor, Role::Admin];
+
+    /// Whether this role has a permission.
+    pub fn allows(self, permission: Permission) -> bool {
+        GRANTS.iter().any(|(role, grants)| *role == self && grants.contains(&permission))
+    }
+}
+
+/// Fails with 403 unless the role has the permission.
+pub fn require(role: Role, permission: Permission) -> Result<(), AppError> {
+    if role.allows(permission) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_cannot_read_traveller_data() {
+        assert!(!Role::Admin.allows(Permission::ReadPersonal));
+        assert!(Role::Admin.allows(Permission::ReadAudit));
+        assert!(!Role::Analyst.allows(Permission::WriteRecords));
+        assert!(Role::Supervisor.allows(Permission::ManageWatchlist));
+        assert!(!Role::Officer.allows(Permission::ManageWatchlist));
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.name()), Some(role));
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Waspada's record of truth: SQLite (embedded default) or PostgreSQL behind one synchronous API.
+//!
+//! Main types: [`Store`] (open with a [`StoreConfig`]), [`AuditContext`] (who and why, required for
+//! every access to personal data), [`RowOutcome`] (what an import did with each row) and
+//! [`Stored`] (a record with its internal id).
+//!
+//! Why this shape:
+//! - **Synchronous.** rusqlite and the blocking `postgres` client are simple and fast; the server
+//!   calls the store inside `spawn_blocking`.
+//! - **Sealed personal data.** Every record is stored as an AEAD ciphertext of its JSON encoding,
+//!   sealed with its data subject's key (see `seal`). Only codes, dates and statuses needed to
+//!   filter and aggregate are plain columns. Exact lookups go through keyed blind indexes.
+//!   Invariant: plaintext personal data exists only in memory; `seal` is the only module with keys.
+//! - **Audit in the same breath.** Every read or write of personal data appends to the hash-chained
+//!   audit log (see `audit`); writes do it in the same transaction as the change.
+//! - **One SQL text for both dialects.** Queries use `$1` placeholders over the small `Sql` trait;
+//!   the dialect differences live in `backend` and in `migrations/{sqlite,postgres}`.
+#![deny(missing_docs)]
+
+mod audit;
+mod backend;
+mod error;
+mod records;
+mod seal;
+mod users;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+pub use audit::{AuditContext, AuditEntry, AuditQuery, AuditVerdict};
+pub use backend::Dialect;
+pub use error::{Error, Result};
+pub use records::{ConflictPolicy, ImportKind, RowOutcome, Stored, Timeline};
+pub use seal::MasterKeySource;
+pub use users::User;
+
+use backend::{Backend, Value};
+use seal::Keyring;
+
+/// How to open a store.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// Data folder: holds `waspada.db` (SQLite) and, by default, `master.key`.
+    pub data_dir: PathBuf,
+    /// A `postgres://` URL; when set, records go to PostgreSQL instead of SQLite.
+    pub database_url: Option<String>,
+    /// Where the master key comes from; `None` means `<data_dir>/master.key`.
+    pub master_key: Option<MasterKeySource>,
+    /// Connections in the pool.
+    pub pool_size: u32,
+}
+
+impl StoreConfig {
+    /// Defaults for a data folder.
+    pub fn new(data_dir: impl Into<PathBuf>) -> StoreConfig {
+        StoreConfig { data_dir: data_dir.into(), database_url: None, master_key: None, pool_size: 8 }
+    }
+}
+
+/// An open store. Cheap to clone; clones share the pool and keys.
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+    keys: Arc<Keyring>,
+    master_key_created: bool,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dialect", &self.backend.dialect()).finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn now_text() -> String {
+    waspada_domain::format_timestamp(Utc::now())
+}
+
+impl Store {
+    /// Opens the store, creating the data folder, database, schema and master key as needed.
+    pub fn open(config: &StoreConfig) -> Result<Store> {
+        create_private_dir(&config.data_dir)?;
+        let backend = match &config.database_url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Backend::open_postgres(url, config.pool_size)?
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+                Backend::open_sqlite(std::path::Path::new(path), config.pool_size)?
+            }
+            Some(_) => return Err(Error::Config("the database URL must start with postgres:// or sqlite:".into())),
+            None => Backend::open_sqlite(&config.data_dir.join("waspada.db"), config.pool_size)?,
+        };
+        let source =
+            config.master_key.clone().unwrap_or_else(|| MasterKeySource::File(config.data_dir.join("master.key")));
+        let (master, master_key_created) = seal::load_or_create_master_key(&source)?;
+        let keys = backend.write(|sql| {
+            let stored = sql.rows("SELECT value FROM meta WHERE key = 'index_key'", &[])?;
+            let wrapped = stored.into_iter().next().and_then(|row| row.into_iter().next()).and_then(Value::into_blob);
+            let (keyring, new_wrapped) = Keyring::open(master, wrapped.as_deref())?;
+            if let Some(new_wrapped) = new_wrapped {
+                sql.exec("INSERT INTO meta (key, value) VALUES ('index_key', $1)", &[Value::Blob(new_wrapped)])?;
+            }
+            Ok(keyring)
+        })?;
+        Ok(Store { backend, keys: Arc::new(keys), master_key_created })
+    }
+
+    /// Whether this open created a new master key (the caller should tell the operator to back it
+    /// up: without it the data cannot be read).
+    pub fn master_key_created(&self) -> bool {
+        self.master_key_created
+    }
+
+    /// The SQL dialect in use.
+    pub fn dialect(&self) -> Dialect {
+        self.backend.dialect()
+    }
+
+    /// Appends an audit entry on its own (for events that change no record, such as a sign-in).
+    pub fn record_audit(&self, context: &AuditContext, action: &str, subject: &str, detail: &str) -> Result<i64> {
+        self.backend.write(|sql| audit::record(sql, context, action, subject, detail, Utc::now()))
+    }
+
+    /// Checks the whole audit chain.
+    pub fn verify_audit(&self) -> Result<AuditVerdict> {
+        audit::verify(&self.backend)
+    }
+
+    /// Lists audit entries, newest first.
+    pub fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        self.backend.read(|sql| audit::list(sql, query))
+    }
+
+    /// Row counts per table, for status pages (no personal data).
+    pub fn counts(&self) -> Result<Vec<(&'static str, i64)>> {
+        const TABLES: [&str; 7] =
+            ["persons", "documents", "applications", "crossings", "watchlist", "users", "audit_log"];
+        self.backend.read(|sql| {
+            let mut out = Vec::new();
+            for table in TABLES {
+                let rows = sql.rows(&format!("SELECT COUNT(*) FROM {table}"), &[])?;
+                let count = rows.first().and_then(|r| r.first()).and_then(Value::as_int).unwrap_or(0);
+                out.push((table, count));
+            }
+            Ok(out)
+        })
+    }
+
+    /// A cheap liveness probe of the database.
+    pub fn ping(&self) -> Result<()> {
+        self.backend.read(|sql| sql.rows("SELECT 1", &[]).map(|_| ()))
+    }
+}
+
+fn create_private_dir(dir: &std::path::Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(|e| Error::Config(format!("cannot create data folder {}: {e}", dir.display())))
+}
+
+/// Timestamps as stored.
+pub(crate) fn stamp(at: DateTime<Utc>) -> String {
+    waspada_domain::format_timestamp(at)
+}

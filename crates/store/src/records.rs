@@ -1,0 +1,1032 @@
+//! Persons, documents, applications, crossings and watchlist entries: bulk upsert with per-row
+//! outcomes, audited lookups, the person timeline and export.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use waspada_domain::{Crossing, Nik, PassportApplication, Person, TravelDocument, WatchlistEntry, name_lookup_keys};
+
+use crate::backend::{Sql, Value, placeholders, tuples};
+use crate::error::{Error, Result};
+use crate::seal::{self, SecretKey};
+use crate::{AuditContext, Store, audit, now_text};
+
+/// What to do when an imported row has the natural key of a stored record but different content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictPolicy {
+    /// Keep the stored record and reject the row (the default: nothing is overwritten silently).
+    Reject,
+    /// Replace the stored record with the row.
+    Update,
+}
+
+/// What happened to one imported row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowOutcome {
+    /// Stored as a new record.
+    Inserted,
+    /// Identical to the stored record; nothing changed (re-import is idempotent).
+    Unchanged,
+    /// Replaced a stored record with different content (only with [`ConflictPolicy::Update`]).
+    Updated,
+    /// Not stored, with the reason.
+    Rejected(String),
+}
+
+/// The five record kinds that can be imported and exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImportKind {
+    /// `persons`.
+    Persons,
+    /// `documents`.
+    Documents,
+    /// `applications`.
+    Applications,
+    /// `crossings`.
+    Crossings,
+    /// `watchlist`.
+    Watchlist,
+}
+
+impl ImportKind {
+    /// Import order: a record may refer only to kinds before it.
+    pub const ALL: [ImportKind; 5] = [
+        ImportKind::Persons,
+        ImportKind::Documents,
+        ImportKind::Applications,
+        ImportKind::Crossings,
+        ImportKind::Watchlist,
+    ];
+
+    /// The table and file stem.
+    pub fn name(self) -> &'static str {
+        match self {
+            ImportKind::Persons => "persons",
+            ImportKind::Documents => "documents",
+            ImportKind::Applications => "applications",
+            ImportKind::Crossings => "crossings",
+            ImportKind::Watchlist => "watchlist",
+        }
+    }
+}
+
+/// A record with its internal id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored<T> {
+    /// Internal id (stable, not personal).
+    pub id: i64,
+    /// The record.
+    pub record: T,
+}
+
+/// Everything known about one person, in time order per kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timeline {
+    /// The person.
+    pub person: Stored<Person>,
+    /// Their documents, by issue date.
+    pub documents: Vec<Stored<TravelDocument>>,
+    /// Their applications, by application date.
+    pub applications: Vec<Stored<PassportApplication>>,
+    /// Their crossings, by time.
+    pub crossings: Vec<Stored<Crossing>>,
+}
+
+/// Which data key seals a record.
+enum KeyRef {
+    /// The key of a data subject, made on first use.
+    Subject(Vec<u8>),
+    /// A key that already exists (a crossing sealed with its document's key).
+    Existing(i64),
+}
+
+/// A row ready to be written: natural key, content MAC, plaintext and plain columns.
+struct Prepared {
+    natural: Value,
+    content_mac: Vec<u8>,
+    key: KeyRef,
+    plaintext: Vec<u8>,
+    columns: Vec<Value>,
+    names: Vec<Vec<u8>>,
+    phones: Vec<Vec<u8>>,
+}
+
+struct Table {
+    name: &'static str,
+    natural: &'static str,
+    columns: &'static [&'static str],
+    owner_kind: Option<&'static str>,
+}
+
+const PERSONS: Table =
+    Table { name: "persons", natural: "nik_bidx", columns: &["region_code"], owner_kind: Some("person") };
+const DOCUMENTS: Table = Table {
+    name: "documents",
+    natural: "doc_key",
+    columns: &["number_bidx", "issuing_state", "kind", "status", "person_id"],
+    owner_kind: None,
+};
+const APPLICATIONS: Table = Table {
+    name: "applications",
+    natural: "reference",
+    columns: &[
+        "person_id",
+        "office",
+        "applied_on",
+        "purpose",
+        "destination",
+        "decision",
+        "decided_at",
+        "sponsor_bidx",
+        "phone_bidx",
+    ],
+    owner_kind: None,
+};
+const CROSSINGS: Table = Table {
+    name: "crossings",
+    natural: "crossing_key",
+    columns: &["doc_key", "document_id", "person_id", "direction", "checkpoint", "crossed_at", "carrier", "voyage"],
+    owner_kind: None,
+};
+const WATCHLIST: Table = Table {
+    name: "watchlist",
+    natural: "external_id",
+    columns: &["category", "valid_from", "valid_until", "nik_bidx", "number_bidx"],
+    owner_kind: Some("watchlist"),
+};
+
+/// Rows per multi-row statement; keeps parameters well under both dialects' limits.
+const CHUNK: usize = 400;
+
+fn content_mac(store: &Store, table: &str, plaintext: &[u8]) -> Vec<u8> {
+    store.keys.mac(&[b"content", table.as_bytes(), plaintext])
+}
+
+fn normalised_text(text: &str) -> String {
+    waspada_domain::normalise_name(text)
+}
+
+impl Store {
+    fn nik_bidx(&self, nik: &Nik) -> Vec<u8> {
+        self.keys.blind_index("nik", nik.as_str())
+    }
+
+    fn doc_key(&self, issuing_state: &str, number: &str) -> Vec<u8> {
+        self.keys.blind_index("doc", &format!("{issuing_state}:{number}"))
+    }
+
+    fn number_bidx(&self, number: &str) -> Vec<u8> {
+        self.keys.blind_index("docno", number)
+    }
+
+    fn name_bidxs(&self, names: impl IntoIterator<Item = String>) -> Vec<Vec<u8>> {
+        let mut keys: Vec<Vec<u8>> = names
+            .into_iter()
+            .flat_map(|name| name_lookup_keys(&name))
+            .map(|key| self.keys.blind_index("name", &key))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    fn phone_bidx(&self, e164: &str) -> Vec<u8> {
+        self.keys.blind_index("phone", e164)
+    }
+
+    /// Imports persons. One transaction, one audit entry; an outcome per row, in order.
+    pub fn import_persons(
+        &self,
+        rows: &[Person],
+        policy: ConflictPolicy,
+        context: &AuditContext,
+    ) -> Result<Vec<RowOutcome>> {
+        let prepared = rows
+            .iter()
+            .map(|person| {
+                let nik_bidx = self.nik_bidx(&person.nik);
+                let plaintext = serde_json::to_vec(person)?;
+                Ok(Ok(Prepared {
+                    natural: Value::Blob(nik_bidx.clone()),
+                    content_mac: content_mac(self, "persons", &plaintext),
+                    key: KeyRef::Subject(subject(b"p", &nik_bidx)),
+                    plaintext,
+                    columns: vec![Value::from(person.region_code.clone())],
+                    names: self.name_bidxs(
+                        std::iter::once(person.full_name.as_str().to_owned())
+                            .chain(person.aliases.iter().map(|a| a.as_str().to_owned())),
+                    ),
+                    phones: person.phones.iter().map(|p| self.phone_bidx(p.as_str())).collect(),
+                }))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.backend.write(|sql| {
+            let outcomes = self.upsert(sql, &PERSONS, prepared, policy)?;
+            audit_import(sql, context, "persons", &outcomes)?;
+            Ok(outcomes)
+        })
+    }
+
+    /// Imports travel documents. A holder NIK must already be stored.
+    pub fn import_documents(
+        &self,
+        rows: &[TravelDocument],
+        policy: ConflictPolicy,
+        context: &AuditContext,
+    ) -> Result<Vec<RowOutcome>> {
+        self.backend.write(|sql| {
+            let holder_biddxs: Vec<Vec<u8>> =
+                rows.iter().filter_map(|d| d.holder_nik.as_ref()).map(|n| self.nik_bidx(n)).collect();
+            let persons = person_ids(sql, &holder_biddxs)?;
+            let prepared = rows
+                .iter()
+                .map(|doc| {
+                    let state = doc.issuing_state.as_str();
+                    let number = doc.number.as_str();
+                    let doc_key = self.doc_key(state, number);
+                    let (person_id, key) = match &doc.holder_nik {
+                        Some(nik) => {
+                            let bidx = self.nik_bidx(nik);
+                            match persons.get(&bidx) {
+                                Some(id) => (Value::Int(*id), KeyRef::Subject(subject(b"p", &bidx))),
+                                None => {
+                                    return Ok(Err(
+                                        "holder_nik is not in the records: import the person first".to_owned()
+                                    ));
+                                }
+                            }
+                        }
+                        None => (Value::Null, KeyRef::Subject(subject(b"d", &doc_key))),
+                    };
+                    let plaintext = serde_json::to_vec(doc)?;
+                    Ok(Ok(Prepared {
+                        natural: Value::Blob(doc_key),
+                        content_mac: content_mac(self, "documents", &plaintext),
+                        key,
+                        plaintext,
+                        columns: vec![
+                            Value::Blob(self.number_bidx(number)),
+                            Value::from(state),
+                            Value::from(doc.kind.code()),
+                            Value::from(doc.status.code()),
+                            person_id,
+                        ],
+                        names: Vec::new(),
+                        phones: Vec::new(),
+                    }))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let outcomes = self.upsert(sql, &DOCUMENTS, prepared, policy)?;
+            audit_import(sql, context, "documents", &outcomes)?;
+            Ok(outcomes)
+        })
+    }
+
+    /// Imports passport applications. The applicant's NIK must already be stored.
+    pub fn import_applications(
+        &self,
+        rows: &[PassportApplication],
+        policy: ConflictPolicy,
+        context: &AuditContext,
+    ) -> Result<Vec<RowOutcome>> {
+        self.backend.write(|sql| {
+            let bidxs: Vec<Vec<u8>> = rows.iter().map(|a| self.nik_bidx(&a.applicant_nik)).collect();
+            let persons = person_ids(sql, &bidxs)?;
+            let prepared = rows
+                .iter()
+                .zip(bidxs)
+                .map(|(application, bidx)| {
+                    let Some(person_id) = persons.get(&bidx) else {
+                        return Ok(Err("applicant_nik is not in the records: import the person first".to_owned()));
+                    };
+                    let plaintext = serde_json::to_vec(application)?;
+                    let decision = application.decision.as_ref();
+                    Ok(Ok(Prepared {
+                        natural: Value::from(application.reference.as_str()),
+                        content_mac: content_mac(self, "applications", &plaintext),
+                        key: KeyRef::Subject(subject(b"p", &bidx)),
+                        plaintext,
+                        columns: vec![
+                            Value::Int(*person_id),
+                            Value::from(application.office.as_str()),
+                            Value::from(application.applied_on.to_string()),
+                            Value::from(application.purpose.code()),
+                            Value::from(application.destination.as_str()),
+                            Value::from(decision.map(|d| d.outcome.code())),
+                            Value::from(decision.map(|d| crate::stamp(d.decided_at))),
+                            Value::from(
+                                application
+                                    .sponsor
+                                    .as_deref()
+                                    .map(normalised_text)
+                                    .filter(|s| !s.is_empty())
+                                    .map(|s| self.keys.blind_index("sponsor", &s)),
+                            ),
+                            Value::from(application.contact_phone.as_ref().map(|p| self.phone_bidx(p.as_str()))),
+                        ],
+                        names: Vec::new(),
+                        phones: Vec::new(),
+                    }))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let outcomes = self.upsert(sql, &APPLICATIONS, prepared, policy)?;
+            audit_import(sql, context, "applications", &outcomes)?;
+            Ok(outcomes)
+        })
+    }
+
+    /// Imports border crossings. A crossing with a known document is linked to it and its holder
+    /// and sealed with the holder's key; one with an unknown document gets that document's key.
+    pub fn import_crossings(
+        &self,
+        rows: &[Crossing],
+        policy: ConflictPolicy,
+        context: &AuditContext,
+    ) -> Result<Vec<RowOutcome>> {
+        let doc_keys: Vec<Vec<u8>> =
+            rows.iter().map(|c| self.doc_key(c.document_issuing_state.as_str(), c.document_number.as_str())).collect();
+        self.backend.write(|sql| {
+            let documents = documents_by_key(sql, &doc_keys)?;
+            let prepared = rows
+                .iter()
+                .zip(doc_keys)
+                .map(|(crossing, doc_key)| {
+                    let at = crate::stamp(crossing.crossed_at);
+                    let crossing_key = self.keys.mac(&[
+                        b"crossing",
+                        &doc_key,
+                        crossing.direction.code().as_bytes(),
+                        crossing.checkpoint.as_bytes(),
+                        at.as_bytes(),
+                    ]);
+                    let (document_id, person_id, key) = match documents.get(&doc_key) {
+                        Some(doc) => (Value::Int(doc.id), Value::from(doc.person_id), KeyRef::Existing(doc.key_id)),
+                        None => (Value::Null, Value::Null, KeyRef::Subject(subject(b"d", &doc_key))),
+                    };
+                    let plaintext = serde_json::to_vec(crossing)?;
+                    Ok(Ok(Prepared {
+                        natural: Value::Blob(crossing_key),
+                        content_mac: content_mac(self, "crossings", &plaintext),
+                        key,
+                        plaintext,
+                        columns: vec![
+                            Value::Blob(doc_key),
+                            document_id,
+                            person_id,
+                            Value::from(crossing.direction.code()),
+                            Value::from(crossing.checkpoint.as_str()),
+                            Value::Text(at),
+                            Value::from(crossing.carrier.clone()),
+                            Value::from(crossing.voyage.clone()),
+                        ],
+                        names: Vec::new(),
+                        phones: Vec::new(),
+                    }))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let outcomes = self.upsert(sql, &CROSSINGS, prepared, policy)?;
+            audit_import(sql, context, "crossings", &outcomes)?;
+            Ok(outcomes)
+        })
+    }
+
+    /// Imports watchlist entries.
+    pub fn import_watchlist(
+        &self,
+        rows: &[WatchlistEntry],
+        policy: ConflictPolicy,
+        context: &AuditContext,
+    ) -> Result<Vec<RowOutcome>> {
+        let prepared = rows
+            .iter()
+            .map(|entry| {
+                let plaintext = serde_json::to_vec(entry)?;
+                let id_bidx = self.keys.blind_index("watchlist", &entry.external_id);
+                Ok(Ok(Prepared {
+                    natural: Value::from(entry.external_id.as_str()),
+                    content_mac: content_mac(self, "watchlist", &plaintext),
+                    key: KeyRef::Subject(subject(b"w", &id_bidx)),
+                    plaintext,
+                    columns: vec![
+                        Value::from(entry.category.code()),
+                        Value::from(entry.valid_from.to_string()),
+                        Value::from(entry.valid_until.map(|d| d.to_string())),
+                        Value::from(entry.nik.as_ref().map(|n| self.nik_bidx(n))),
+                        Value::from(entry.document_number.as_ref().map(|n| self.number_bidx(n.as_str()))),
+                    ],
+                    names: self.name_bidxs(
+                        std::iter::once(entry.full_name.as_str().to_owned())
+                            .chain(entry.aliases.iter().map(|a| a.as_str().to_owned())),
+                    ),
+                    phones: Vec::new(),
+                }))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.backend.write(|sql| {
+            let outcomes = self.upsert(sql, &WATCHLIST, prepared, policy)?;
+            audit_import(sql, context, "watchlist", &outcomes)?;
+            Ok(outcomes)
+        })
+    }
+
+    /// The shared write path: classify each row against stored and earlier rows, then insert the
+    /// new ones in multi-row statements and update the changed ones.
+    fn upsert(
+        &self,
+        sql: &mut dyn Sql,
+        table: &Table,
+        prepared: Vec<std::result::Result<Prepared, String>>,
+        policy: ConflictPolicy,
+    ) -> Result<Vec<RowOutcome>> {
+        let naturals: Vec<Value> = prepared.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.natural.clone()).collect();
+        let existing = existing_rows(sql, table, &naturals)?;
+        let mut outcomes = Vec::with_capacity(prepared.len());
+        let mut seen: HashMap<Value, Vec<u8>> = HashMap::new();
+        let mut to_insert: Vec<(usize, Prepared)> = Vec::new();
+        let mut to_update: Vec<(usize, i64, i64, Prepared)> = Vec::new();
+        for (index, row) in prepared.into_iter().enumerate() {
+            let row = match row {
+                Ok(row) => row,
+                Err(reason) => {
+                    outcomes.push(RowOutcome::Rejected(reason));
+                    continue;
+                }
+            };
+            if let Some(earlier_mac) = seen.get(&row.natural) {
+                outcomes.push(if *earlier_mac == row.content_mac {
+                    RowOutcome::Unchanged
+                } else {
+                    RowOutcome::Rejected(format!(
+                        "conflicts with an earlier row with the same {}",
+                        natural_label(table)
+                    ))
+                });
+                continue;
+            }
+            seen.insert(row.natural.clone(), row.content_mac.clone());
+            match existing.get(&row.natural) {
+                Some(stored) if stored.content_mac == row.content_mac => outcomes.push(RowOutcome::Unchanged),
+                Some(stored) => match policy {
+                    ConflictPolicy::Reject => outcomes.push(RowOutcome::Rejected(format!(
+                        "a stored record with the same {} has different data (use --on-conflict update to replace it)",
+                        natural_label(table)
+                    ))),
+                    ConflictPolicy::Update => {
+                        outcomes.push(RowOutcome::Updated);
+                        to_update.push((index, stored.id, stored.key_id, row));
+                    }
+                },
+                None => {
+                    outcomes.push(RowOutcome::Inserted);
+                    to_insert.push((index, row));
+                }
+            }
+        }
+        if !to_insert.is_empty() {
+            self.insert_new(sql, table, to_insert)?;
+        }
+        for (_, id, key_id, row) in to_update {
+            self.update_one(sql, table, id, key_id, row)?;
+        }
+        Ok(outcomes)
+    }
+
+    fn insert_new(&self, sql: &mut dyn Sql, table: &Table, rows: Vec<(usize, Prepared)>) -> Result<()> {
+        let subjects: Vec<&[u8]> = rows
+            .iter()
+            .filter_map(|(_, r)| match &r.key {
+                KeyRef::Subject(s) => Some(s.as_slice()),
+                KeyRef::Existing(_) => None,
+            })
+            .collect();
+        let by_subject = self.subject_keys(sql, &subjects)?;
+        let existing_ids: Vec<i64> = rows
+            .iter()
+            .filter_map(|(_, r)| match r.key {
+                KeyRef::Existing(id) => Some(id),
+                KeyRef::Subject(_) => None,
+            })
+            .collect();
+        let by_id = self.keys_by_id(sql, &existing_ids)?;
+        let now = now_text();
+        let width = 1 + table.columns.len() + 5;
+        let column_list = format!(
+            "{}, {}, key_id, content_mac, sealed, created_at, updated_at",
+            table.natural,
+            table.columns.join(", ")
+        );
+        let mut index_rows: Vec<(&'static str, Vec<u8>, Value)> = Vec::new();
+        let rows_per_statement = (CHUNK * 8 / width).max(1);
+        let mut pending: Vec<Prepared> = rows.into_iter().map(|(_, r)| r).collect();
+        while !pending.is_empty() {
+            let rest = pending.split_off(pending.len().min(rows_per_statement));
+            let chunk = std::mem::replace(&mut pending, rest);
+            let mut params = Vec::with_capacity(chunk.len() * width);
+            let mut names_by_natural: HashMap<Value, (Vec<Vec<u8>>, Vec<Vec<u8>>)> = HashMap::new();
+            for row in chunk {
+                let (key_id, key) = match &row.key {
+                    KeyRef::Subject(s) => by_subject.get(s).cloned(),
+                    KeyRef::Existing(id) => by_id.get(id).map(|k| (*id, k.clone())),
+                }
+                .ok_or_else(|| Error::Corrupt("a data key vanished during import".into()))?;
+                let sealed = seal::seal(&key, table.name, key_id, &row.plaintext)?;
+                if table.owner_kind.is_some() {
+                    names_by_natural.insert(row.natural.clone(), (row.names, row.phones));
+                }
+                params.push(row.natural);
+                params.extend(row.columns);
+                params.push(Value::Int(key_id));
+                params.push(Value::Blob(row.content_mac));
+                params.push(Value::Blob(sealed));
+                params.push(Value::Text(now.clone()));
+                params.push(Value::Text(now.clone()));
+            }
+            let count = params.len() / width;
+            let statement = format!(
+                "INSERT INTO {} ({column_list}) VALUES {} RETURNING id, {}",
+                table.name,
+                tuples(count, width),
+                table.natural
+            );
+            if let Some(owner_kind) = table.owner_kind {
+                for row in sql.rows(&statement, &params)? {
+                    let mut row = row.into_iter();
+                    let id = row
+                        .next()
+                        .and_then(|v| v.as_int())
+                        .ok_or_else(|| Error::Corrupt("insert returned no id".into()))?;
+                    let natural = row.next().unwrap_or(Value::Null);
+                    if let Some((names, phones)) = names_by_natural.remove(&natural) {
+                        index_rows.extend(names.into_iter().map(|b| ("name_index", b, Value::Int(id))));
+                        index_rows.extend(phones.into_iter().map(|b| ("phone_index", b, Value::Int(id))));
+                    }
+                    let _ = owner_kind;
+                }
+            } else {
+                sql.exec(&statement, &params)?;
+            }
+        }
+        if let Some(owner_kind) = table.owner_kind {
+            insert_index_rows(sql, owner_kind, index_rows)?;
+        }
+        Ok(())
+    }
+
+    fn update_one(&self, sql: &mut dyn Sql, table: &Table, id: i64, key_id: i64, row: Prepared) -> Result<()> {
+        let key = self.keys_by_id(sql, &[key_id])?.remove(&key_id).ok_or(Error::NotFound { what: "data key" })?;
+        let sealed = seal::seal(&key, table.name, key_id, &row.plaintext)?;
+        let assignments: Vec<String> =
+            table.columns.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+        let n = table.columns.len();
+        let statement = format!(
+            "UPDATE {} SET {}, content_mac = ${}, sealed = ${}, updated_at = ${} WHERE id = ${}",
+            table.name,
+            assignments.join(", "),
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4
+        );
+        let mut params = row.columns;
+        params.extend([Value::Blob(row.content_mac), Value::Blob(sealed), Value::Text(now_text()), Value::Int(id)]);
+        sql.exec(&statement, &params)?;
+        if let Some(owner_kind) = table.owner_kind {
+            for index_table in ["name_index", "phone_index"] {
+                sql.exec(
+                    &format!("DELETE FROM {index_table} WHERE owner_kind = $1 AND owner_id = $2"),
+                    &[Value::from(owner_kind), Value::Int(id)],
+                )?;
+            }
+            let mut index_rows: Vec<(&'static str, Vec<u8>, Value)> =
+                row.names.into_iter().map(|b| ("name_index", b, Value::Int(id))).collect();
+            index_rows.extend(row.phones.into_iter().map(|b| ("phone_index", b, Value::Int(id))));
+            insert_index_rows(sql, owner_kind, index_rows)?;
+        }
+        Ok(())
+    }
+
+    /// Data keys by subject, making and storing the missing ones.
+    fn subject_keys(&self, sql: &mut dyn Sql, subjects: &[&[u8]]) -> Result<HashMap<Vec<u8>, (i64, SecretKey)>> {
+        let unique: Vec<Vec<u8>> = subjects.iter().map(|s| s.to_vec()).collect::<HashSet<_>>().into_iter().collect();
+        let mut found = HashMap::new();
+        for chunk in unique.chunks(CHUNK) {
+            let params: Vec<Value> = chunk.iter().cloned().map(Value::Blob).collect();
+            let statement = format!(
+                "SELECT id, subject, wrapped FROM data_keys WHERE subject IN ({})",
+                placeholders(0, chunk.len())
+            );
+            for row in sql.rows(&statement, &params)? {
+                let mut row = row.into_iter();
+                let (Some(Value::Int(id)), Some(Value::Blob(subject)), Some(Value::Blob(wrapped))) =
+                    (row.next(), row.next(), row.next())
+                else {
+                    return Err(Error::Corrupt("data_keys row".into()));
+                };
+                let key = self.keys.data_key(id, &wrapped)?;
+                found.insert(subject, (id, key));
+            }
+        }
+        let missing: Vec<Vec<u8>> = unique.into_iter().filter(|s| !found.contains_key(s)).collect();
+        let now = now_text();
+        for chunk in missing.chunks(CHUNK) {
+            let mut params = Vec::with_capacity(chunk.len() * 4);
+            for subject in chunk {
+                let id = seal::random_id()?;
+                let (key, wrapped) = self.keys.new_data_key(id)?;
+                params.extend([
+                    Value::Int(id),
+                    Value::Blob(subject.clone()),
+                    Value::Blob(wrapped),
+                    Value::Text(now.clone()),
+                ]);
+                found.insert(subject.clone(), (id, key));
+            }
+            let statement =
+                format!("INSERT INTO data_keys (id, subject, wrapped, created_at) VALUES {}", tuples(chunk.len(), 4));
+            sql.exec(&statement, &params)?;
+        }
+        Ok(found)
+    }
+
+    /// Unwrapped data keys by id.
+    fn keys_by_id(&self, sql: &mut dyn Sql, ids: &[i64]) -> Result<HashMap<i64, SecretKey>> {
+        let mut found = HashMap::new();
+        let mut missing = Vec::new();
+        for id in ids.iter().copied().collect::<HashSet<_>>() {
+            match self.keys.cached(id) {
+                Some(key) => {
+                    found.insert(id, key);
+                }
+                None => missing.push(id),
+            }
+        }
+        for chunk in missing.chunks(CHUNK) {
+            let params: Vec<Value> = chunk.iter().copied().map(Value::Int).collect();
+            let statement = format!("SELECT id, wrapped FROM data_keys WHERE id IN ({})", placeholders(0, chunk.len()));
+            for row in sql.rows(&statement, &params)? {
+                let mut row = row.into_iter();
+                let (Some(Value::Int(id)), Some(Value::Blob(wrapped))) = (row.next(), row.next()) else {
+                    return Err(Error::Corrupt("data_keys row".into()));
+                };
+                found.insert(id, self.keys.data_key(id, &wrapped)?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Opens sealed rows of `(id, key_id, sealed)`; rows whose key was shredded are skipped.
+    fn open_rows<T: DeserializeOwned>(
+        &self,
+        sql: &mut dyn Sql,
+        table: &str,
+        rows: Vec<Vec<Value>>,
+    ) -> Result<Vec<Stored<T>>> {
+        let key_ids: Vec<i64> = rows.iter().filter_map(|r| r.get(1).and_then(Value::as_int)).collect();
+        let keys = self.keys_by_id(sql, &key_ids)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut row = row.into_iter();
+            let (Some(Value::Int(id)), Some(Value::Int(key_id)), Some(Value::Blob(sealed))) =
+                (row.next(), row.next(), row.next())
+            else {
+                return Err(Error::Corrupt(format!("{table} row")));
+            };
+            let Some(key) = keys.get(&key_id) else { continue };
+            let plaintext = seal::open(key, table, key_id, &sealed)?;
+            out.push(Stored { id, record: serde_json::from_slice(&plaintext)? });
+        }
+        Ok(out)
+    }
+
+    fn select_sealed<T: DeserializeOwned>(
+        &self,
+        table: &str,
+        filter: &str,
+        params: &[Value],
+    ) -> Result<Vec<Stored<T>>> {
+        self.backend.read(|sql| {
+            let rows = sql.rows(&format!("SELECT id, key_id, sealed FROM {table} WHERE {filter}"), params)?;
+            self.open_rows(sql, table, rows)
+        })
+    }
+
+    fn audit_read(&self, context: &AuditContext, action: &str, subject: &str, detail: &str) -> Result<()> {
+        self.backend.write(|sql| audit::record(sql, context, action, subject, detail, Utc::now()).map(|_| ()))
+    }
+
+    /// Finds a person by NIK. Audited as `person.lookup_nik`.
+    pub fn person_by_nik(&self, nik: &Nik, context: &AuditContext) -> Result<Option<Stored<Person>>> {
+        let found = self.select_sealed::<Person>("persons", "nik_bidx = $1", &[Value::Blob(self.nik_bidx(nik))])?.pop();
+        self.audit_read(context, "person.lookup_nik", &subject_of("person", found.iter().map(|p| p.id)), "")?;
+        Ok(found)
+    }
+
+    /// Finds a person by internal id. Audited as `person.read`.
+    pub fn person_by_id(&self, id: i64, context: &AuditContext) -> Result<Option<Stored<Person>>> {
+        let found = self.select_sealed::<Person>("persons", "id = $1", &[Value::Int(id)])?.pop();
+        self.audit_read(context, "person.read", &subject_of("person", found.iter().map(|p| p.id)), "")?;
+        Ok(found)
+    }
+
+    /// Finds documents by number, optionally only those of one issuing state. Audited.
+    pub fn documents_by_number(
+        &self,
+        number: &str,
+        issuing_state: Option<&str>,
+        context: &AuditContext,
+    ) -> Result<Vec<Stored<TravelDocument>>> {
+        let found = match issuing_state {
+            Some(state) => self.select_sealed::<TravelDocument>(
+                "documents",
+                "doc_key = $1",
+                &[Value::Blob(self.doc_key(state, number))],
+            )?,
+            None => self.select_sealed::<TravelDocument>(
+                "documents",
+                "number_bidx = $1",
+                &[Value::Blob(self.number_bidx(number))],
+            )?,
+        };
+        self.audit_read(context, "document.lookup_number", &subject_of("document", found.iter().map(|d| d.id)), "")?;
+        Ok(found)
+    }
+
+    /// Finds persons by name (tolerant of case, spacing, punctuation and word order; aliases count)
+    /// and optionally birth year. At most `limit` results. Audited.
+    pub fn persons_by_name(
+        &self,
+        name: &str,
+        birth_year: Option<i32>,
+        limit: usize,
+        context: &AuditContext,
+    ) -> Result<Vec<Stored<Person>>> {
+        let bidxs = self.name_bidxs([name.to_owned()]);
+        let mut found = if bidxs.is_empty() {
+            Vec::new()
+        } else {
+            self.backend.read(|sql| {
+                let mut params: Vec<Value> = bidxs.into_iter().map(Value::Blob).collect();
+                let count = params.len();
+                params.push(Value::Int(i64::try_from(limit.saturating_mul(4).max(50)).unwrap_or(1000)));
+                let rows = sql.rows(
+                    &format!(
+                        "SELECT id, key_id, sealed FROM persons WHERE id IN (
+                            SELECT owner_id FROM name_index WHERE owner_kind = 'person' AND bidx IN ({}))
+                         ORDER BY id LIMIT ${}",
+                        placeholders(0, count),
+                        count + 1
+                    ),
+                    &params,
+                )?;
+                self.open_rows::<Person>(sql, "persons", rows)
+            })?
+        };
+        if let Some(year) = birth_year {
+            found.retain(|p| p.record.date_of_birth.year() == year);
+        }
+        found.truncate(limit);
+        self.audit_read(
+            context,
+            "person.search_name",
+            &subject_of("person", found.iter().map(|p| p.id)),
+            &format!("results={}", found.len()),
+        )?;
+        Ok(found)
+    }
+
+    /// A person's documents, applications and crossings in time order. Audited as
+    /// `person.timeline`.
+    pub fn timeline(&self, person_id: i64, context: &AuditContext) -> Result<Option<Timeline>> {
+        let timeline = self.backend.read(|sql| {
+            let rows = sql.rows("SELECT id, key_id, sealed FROM persons WHERE id = $1", &[Value::Int(person_id)])?;
+            let Some(person) = self.open_rows::<Person>(sql, "persons", rows)?.pop() else {
+                return Ok(None);
+            };
+            let rows =
+                sql.rows("SELECT id, key_id, sealed FROM documents WHERE person_id = $1", &[Value::Int(person_id)])?;
+            let mut documents = self.open_rows::<TravelDocument>(sql, "documents", rows)?;
+            documents.sort_by_key(|d| (d.record.issue_date, d.id));
+            let rows =
+                sql.rows("SELECT id, key_id, sealed FROM applications WHERE person_id = $1", &[Value::Int(person_id)])?;
+            let mut applications = self.open_rows::<PassportApplication>(sql, "applications", rows)?;
+            applications.sort_by_key(|a| (a.record.applied_on, a.id));
+            // Crossings made before the document was linked carry only the document key.
+            let rows = sql.rows(
+                "SELECT id, key_id, sealed FROM crossings WHERE person_id = $1
+                 OR doc_key IN (SELECT doc_key FROM documents WHERE person_id = $1)",
+                &[Value::Int(person_id)],
+            )?;
+            let mut crossings = self.open_rows::<Crossing>(sql, "crossings", rows)?;
+            crossings.sort_by_key(|c| (c.record.crossed_at, c.id));
+            Ok(Some(Timeline { person, documents, applications, crossings }))
+        })?;
+        self.audit_read(context, "person.timeline", &subject_of("person", timeline.iter().map(|t| t.person.id)), "")?;
+        Ok(timeline)
+    }
+
+    /// Watchlist entries whose name, NIK or document number matches exactly (blind indexes).
+    /// Fuzzy screening belongs to the screening index; this is the exact path. Audited.
+    pub fn watchlist_exact(
+        &self,
+        name: Option<&str>,
+        nik: Option<&Nik>,
+        document_number: Option<&str>,
+        context: &AuditContext,
+    ) -> Result<Vec<Stored<WatchlistEntry>>> {
+        let mut found: Vec<Stored<WatchlistEntry>> = Vec::new();
+        if let Some(nik) = nik {
+            found.extend(self.select_sealed::<WatchlistEntry>(
+                "watchlist",
+                "nik_bidx = $1",
+                &[Value::Blob(self.nik_bidx(nik))],
+            )?);
+        }
+        if let Some(number) = document_number {
+            found.extend(self.select_sealed::<WatchlistEntry>(
+                "watchlist",
+                "number_bidx = $1",
+                &[Value::Blob(self.number_bidx(number))],
+            )?);
+        }
+        if let Some(name) = name {
+            let bidxs: Vec<Value> = self.name_bidxs([name.to_owned()]).into_iter().map(Value::Blob).collect();
+            if !bidxs.is_empty() {
+                let filter = format!(
+                    "id IN (SELECT owner_id FROM name_index WHERE owner_kind = 'watchlist' AND bidx IN ({}))",
+                    placeholders(0, bidxs.len())
+                );
+                found.extend(self.select_sealed::<WatchlistEntry>("watchlist", &filter, &bidxs)?);
+            }
+        }
+        found.sort_by_key(|e| e.id);
+        found.dedup_by_key(|e| e.id);
+        self.audit_read(context, "watchlist.lookup", &subject_of("watchlist", found.iter().map(|e| e.id)), "")?;
+        Ok(found)
+    }
+
+    /// Streams every record of a kind in id order to `sink`, decrypted. One audit entry for the
+    /// whole export. Returns the number of records.
+    pub fn export<T: DeserializeOwned + Serialize>(
+        &self,
+        kind: ImportKind,
+        context: &AuditContext,
+        mut sink: impl FnMut(Stored<T>) -> std::result::Result<(), String>,
+    ) -> Result<u64> {
+        const PAGE: i64 = 2_000;
+        let table = kind.name();
+        let mut after = 0i64;
+        let mut total = 0u64;
+        loop {
+            let page = self.backend.read(|sql| {
+                let rows = sql.rows(
+                    &format!("SELECT id, key_id, sealed FROM {table} WHERE id > $1 ORDER BY id LIMIT $2"),
+                    &[Value::Int(after), Value::Int(PAGE)],
+                )?;
+                let last = rows.last().and_then(|r| r.first()).and_then(Value::as_int);
+                Ok((self.open_rows::<T>(sql, table, rows)?, last))
+            })?;
+            let (records, last) = page;
+            for record in records {
+                sink(record).map_err(|e| Error::Backend(format!("export sink failed: {e}")))?;
+                total += 1;
+            }
+            match last {
+                Some(last) => after = last,
+                None => break,
+            }
+        }
+        self.audit_read(context, &format!("{table}.export"), table, &format!("records={total}"))?;
+        Ok(total)
+    }
+}
+
+fn subject(prefix: &[u8], bidx: &[u8]) -> Vec<u8> {
+    let mut out = prefix.to_vec();
+    out.push(b':');
+    out.extend_from_slice(bidx);
+    out
+}
+
+fn natural_label(table: &Table) -> &'static str {
+    match table.name {
+        "persons" => "NIK",
+        "documents" => "issuing state and document number",
+        "applications" => "reference",
+        "crossings" => "document, direction, checkpoint and time",
+        "watchlist" => "id",
+        _ => "key",
+    }
+}
+
+fn subject_of(kind: &str, ids: impl Iterator<Item = i64>) -> String {
+    let ids: Vec<String> = ids.take(50).map(|id| format!("{kind}:{id}")).collect();
+    if ids.is_empty() { format!("{kind}:none") } else { ids.join(",") }
+}
+
+fn audit_import(sql: &mut dyn Sql, context: &AuditContext, table: &str, outcomes: &[RowOutcome]) -> Result<()> {
+    let mut counts = [0usize; 4];
+    for outcome in outcomes {
+        let slot = match outcome {
+            RowOutcome::Inserted => 0,
+            RowOutcome::Updated => 1,
+            RowOutcome::Unchanged => 2,
+            RowOutcome::Rejected(_) => 3,
+        };
+        counts[slot] += 1;
+    }
+    let detail = format!("inserted={} updated={} unchanged={} rejected={}", counts[0], counts[1], counts[2], counts[3]);
+    audit::record(sql, context, &format!("{table}.import"), table, &detail, Utc::now()).map(|_| ())
+}
+
+struct ExistingRow {
+    id: i64,
+    key_id: i64,
+    content_mac: Vec<u8>,
+}
+
+fn existing_rows(sql: &mut dyn Sql, table: &Table, naturals: &[Value]) -> Result<HashMap<Value, ExistingRow>> {
+    let mut found = HashMap::new();
+    let unique: Vec<Value> = naturals.iter().cloned().collect::<HashSet<_>>().into_iter().collect();
+    for chunk in unique.chunks(CHUNK) {
+        let statement = format!(
+            "SELECT {natural}, id, key_id, content_mac FROM {name} WHERE {natural} IN ({})",
+            placeholders(0, chunk.len()),
+            natural = table.natural,
+            name = table.name
+        );
+        for row in sql.rows(&statement, chunk)? {
+            let mut row = row.into_iter();
+            let (Some(natural), Some(Value::Int(id)), Some(Value::Int(key_id)), Some(Value::Blob(content_mac))) =
+                (row.next(), row.next(), row.next(), row.next())
+            else {
+                return Err(Error::Corrupt(format!("{} row", table.name)));
+            };
+            found.insert(natural, ExistingRow { id, key_id, content_mac });
+        }
+    }
+    Ok(found)
+}
+
+fn person_ids(sql: &mut dyn Sql, bidxs: &[Vec<u8>]) -> Result<HashMap<Vec<u8>, i64>> {
+    let mut found = HashMap::new();
+    let unique: Vec<Vec<u8>> = bidxs.iter().cloned().collect::<HashSet<_>>().into_iter().collect();
+    for chunk in unique.chunks(CHUNK) {
+        let params: Vec<Value> = chunk.iter().cloned().map(Value::Blob).collect();
+        let statement =
+            format!("SELECT nik_bidx, id FROM persons WHERE nik_bidx IN ({})", placeholders(0, chunk.len()));
+        for row in sql.rows(&statement, &params)? {
+            let mut row = row.into_iter();
+            if let (Some(Value::Blob(bidx)), Some(Value::Int(id))) = (row.next(), row.next()) {
+                found.insert(bidx, id);
+            }
+        }
+    }
+    Ok(found)
+}
+
+struct DocumentLink {
+    id: i64,
+    person_id: Option<i64>,
+    key_id: i64,
+}
+
+fn documents_by_key(sql: &mut dyn Sql, doc_keys: &[Vec<u8>]) -> Result<HashMap<Vec<u8>, DocumentLink>> {
+    let mut found = HashMap::new();
+    let unique: Vec<Vec<u8>> = doc_keys.iter().cloned().collect::<HashSet<_>>().into_iter().collect();
+    for chunk in unique.chunks(CHUNK) {
+        let params: Vec<Value> = chunk.iter().cloned().map(Value::Blob).collect();
+        let statement = format!(
+            "SELECT doc_key, id, person_id, key_id FROM documents WHERE doc_key IN ({})",
+            placeholders(0, chunk.len())
+        );
+        for row in sql.rows(&statement, &params)? {
+            let mut row = row.into_iter();
+            if let (Some(Value::Blob(doc_key)), Some(Value::Int(id)), Some(person), Some(Value::Int(key_id))) =
+                (row.next(), row.next(), row.next(), row.next())
+            {
+                found.insert(doc_key, DocumentLink { id, person_id: person.as_int(), key_id });
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn insert_index_rows(sql: &mut dyn Sql, owner_kind: &str, rows: Vec<(&'static str, Vec<u8>, Value)>) -> Result<()> {
+    for index_table in ["name_index", "phone_index"] {
+        let mine: Vec<&(&'static str, Vec<u8>, Value)> = rows.iter().filter(|(t, _, _)| *t == index_table).collect();
+        for chunk in mine.chunks(CHUNK) {
+            let mut params = Vec::with_capacity(chunk.len() * 3);
+            for (_, bidx, owner_id) in chunk {
+                params.extend([Value::Blob(bidx.clone()), Value::from(owner_kind), owner_id.clone()]);
+            }
+            let statement = format!(
+                "INSERT INTO {index_table} (bidx, owner_kind, owner_id) VALUES {} ON CONFLICT DO NOTHING",
+                tuples(chunk.len(), 3)
+            );
+            sql.exec(&statement, &params)?;
+        }
+    }
+    Ok(())
+}

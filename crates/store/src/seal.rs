@@ -1,0 +1,308 @@
+//! Sealing: the only module that holds keys.
+//!
+//! Envelope encryption. A 256-bit master key (a file outside the database) wraps one data key per
+//! data subject; records are sealed with XChaCha20-Poly1305 under their subject's data key, with the
+//! table and key id as associated data so that a ciphertext cannot be moved to another row. Exact
+//! lookups use blind indexes: HMAC-SHA-256 under an index key, itself stored wrapped by the master
+//! key, so that rotating the master key never changes an index.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, KeyInit as MacKeyInit, Mac};
+use sha2::Sha256;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::error::{Error, Result};
+
+const KEY_LEN: usize = 32;
+const NONCE_LEN: usize = 24;
+const FORMAT_V1: u8 = 1;
+
+/// Where the master key comes from.
+#[derive(Debug, Clone)]
+pub enum MasterKeySource {
+    /// A file holding 64 hex digits; created with mode 0600 if missing.
+    File(PathBuf),
+}
+
+/// A 256-bit secret that is wiped from memory when dropped.
+#[derive(Clone)]
+pub(crate) struct SecretKey(Zeroizing<[u8; KEY_LEN]>);
+
+impl SecretKey {
+    fn random() -> Result<SecretKey> {
+        let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
+        getrandom::fill(bytes.as_mut()).map_err(|e| Error::Crypto(format!("no randomness: {e}")))?;
+        Ok(SecretKey(bytes))
+    }
+
+    fn from_slice(bytes: &[u8]) -> Result<SecretKey> {
+        let array: [u8; KEY_LEN] = bytes.try_into().map_err(|_| Error::Crypto("a key must be 32 bytes".into()))?;
+        Ok(SecretKey(Zeroizing::new(array)))
+    }
+
+    fn cipher(&self) -> Result<XChaCha20Poly1305> {
+        XChaCha20Poly1305::new_from_slice(self.0.as_ref()).map_err(|_| Error::Crypto("bad key length".into()))
+    }
+}
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(…)")
+    }
+}
+
+/// Reads the master key, creating it (0600) on first start. Returns whether it was created, so the
+/// caller can warn that losing it loses the data.
+pub(crate) fn load_or_create_master_key(source: &MasterKeySource) -> Result<(SecretKey, bool)> {
+    let MasterKeySource::File(path) = source;
+    match fs::read_to_string(path) {
+        Ok(text) => {
+            let mut bytes = hex::decode(text.trim())
+                .map_err(|_| Error::Config(format!("master key file {} must hold 64 hex digits", path.display())))?;
+            let key = SecretKey::from_slice(&bytes)
+                .map_err(|_| Error::Config(format!("master key file {} must hold 64 hex digits", path.display())));
+            bytes.zeroize();
+            Ok((key?, false))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = SecretKey::random()?;
+            write_secret_file(path, &hex::encode(key.0.as_ref()))?;
+            Ok((key, true))
+        }
+        Err(e) => Err(Error::Config(format!("cannot read master key file {}: {e}", path.display()))),
+    }
+}
+
+fn write_secret_file(path: &Path, contents: &str) -> Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| Error::Config(format!("cannot create master key file {}: {e}", path.display())))?;
+    file.write_all(contents.as_bytes())
+        .and_then(|()| file.write_all(b"\n"))
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::Config(format!("cannot write master key file {}: {e}", path.display())))
+}
+
+fn random_nonce() -> Result<[u8; NONCE_LEN]> {
+    let mut nonce = [0u8; NONCE_LEN];
+    getrandom::fill(&mut nonce).map_err(|e| Error::Crypto(format!("no randomness: {e}")))?;
+    Ok(nonce)
+}
+
+fn encrypt(key: &SecretKey, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
+    let nonce = random_nonce()?;
+    let ciphertext = key
+        .cipher()?
+        .encrypt(&XNonce::from(nonce), Payload { msg: plaintext, aad })
+        .map_err(|_| Error::Crypto("encryption failed".into()))?;
+    let mut out = Vec::with_capacity(1 + NONCE_LEN + ciphertext.len());
+    out.push(FORMAT_V1);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ciphertext);
+    Ok(out)
+}
+
+fn decrypt(key: &SecretKey, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
+    if sealed.len() < 1 + NONCE_LEN + 16 || sealed[0] != FORMAT_V1 {
+        return Err(Error::Crypto("sealed value has an unknown format".into()));
+    }
+    let (nonce, ciphertext) = sealed[1..].split_at(NONCE_LEN);
+    let nonce = XNonce::try_from(nonce).map_err(|_| Error::Crypto("bad nonce".into()))?;
+    key.cipher()?
+        .decrypt(&nonce, Payload { msg: ciphertext, aad })
+        .map_err(|_| Error::Crypto("sealed value failed authentication (wrong key or tampered data)".into()))
+}
+
+/// The keys of an open store. Data keys are cached unwrapped; the cache is bounded.
+pub(crate) struct Keyring {
+    master: SecretKey,
+    index: SecretKey,
+    data_keys: Mutex<HashMap<i64, SecretKey>>,
+}
+
+const DATA_KEY_CACHE: usize = 200_000;
+
+impl Keyring {
+    /// Builds the keyring from the master key and the wrapped index key stored in `meta`, or makes
+    /// a new index key when the store is new. Returns the wrapped index key to store in that case.
+    pub(crate) fn open(master: SecretKey, wrapped_index_key: Option<&[u8]>) -> Result<(Keyring, Option<Vec<u8>>)> {
+        let (index, new_wrapped) = match wrapped_index_key {
+            Some(wrapped) => {
+                let bytes = Zeroizing::new(decrypt(&master, b"index-key", wrapped).map_err(|_| {
+                    Error::Config("the master key does not open this store (wrong WASPADA_MASTER_KEY_FILE?)".into())
+                })?);
+                (SecretKey::from_slice(&bytes)?, None)
+            }
+            None => {
+                let index = SecretKey::random()?;
+                let wrapped = encrypt(&master, b"index-key", index.0.as_ref())?;
+                (index, Some(wrapped))
+            }
+        };
+        Ok((Keyring { master, index, data_keys: Mutex::new(HashMap::new()) }, new_wrapped))
+    }
+
+    /// A keyed blind index of `value` in the given domain, e.g. `("nik", "1709…")`.
+    pub(crate) fn blind_index(&self, domain: &str, value: &str) -> Vec<u8> {
+        self.mac(&[domain.as_bytes(), value.as_bytes()])
+    }
+
+    /// A keyed MAC over several parts, length-prefixed so that parts cannot run into each other.
+    pub(crate) fn mac(&self, parts: &[&[u8]]) -> Vec<u8> {
+        // HMAC accepts keys of any length, so this cannot fail; fall back to an all-zero output only
+        // to satisfy the type, which no caller could mistake for a real index.
+        let Ok(mut mac) = <Hmac<Sha256> as MacKeyInit>::new_from_slice(self.index.0.as_ref()) else {
+            return vec![0; 32];
+        };
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    /// Makes a new data key and returns it with its wrapped form.
+    pub(crate) fn new_data_key(&self, key_id: i64) -> Result<(SecretKey, Vec<u8>)> {
+        let key = SecretKey::random()?;
+        let wrapped = encrypt(&self.master, &wrap_aad(key_id), key.0.as_ref())?;
+        self.cache(key_id, key.clone());
+        Ok((key, wrapped))
+    }
+
+    /// Unwraps a stored data key (cached).
+    pub(crate) fn data_key(&self, key_id: i64, wrapped: &[u8]) -> Result<SecretKey> {
+        if let Some(key) = self.cached(key_id) {
+            return Ok(key);
+        }
+        let bytes = Zeroizing::new(decrypt(&self.master, &wrap_aad(key_id), wrapped)?);
+        let key = SecretKey::from_slice(&bytes)?;
+        self.cache(key_id, key.clone());
+        Ok(key)
+    }
+
+    pub(crate) fn cached(&self, key_id: i64) -> Option<SecretKey> {
+        self.data_keys.lock().ok().and_then(|cache| cache.get(&key_id).cloned())
+    }
+
+    fn cache(&self, key_id: i64, key: SecretKey) {
+        if let Ok(mut cache) = self.data_keys.lock() {
+            if cache.len() >= DATA_KEY_CACHE {
+                cache.clear();
+            }
+            cache.insert(key_id, key);
+        }
+    }
+
+    /// Forgets a data key (after it was shredded).
+    #[allow(dead_code)]
+    pub(crate) fn forget(&self, key_id: i64) {
+        if let Ok(mut cache) = self.data_keys.lock() {
+            cache.remove(&key_id);
+        }
+    }
+}
+
+fn wrap_aad(key_id: i64) -> Vec<u8> {
+    let mut aad = b"data-key:".to_vec();
+    aad.extend_from_slice(&key_id.to_be_bytes());
+    aad
+}
+
+fn record_aad(table: &str, key_id: i64) -> Vec<u8> {
+    let mut aad = table.as_bytes().to_vec();
+    aad.push(0);
+    aad.extend_from_slice(&key_id.to_be_bytes());
+    aad
+}
+
+/// Seals a record's plaintext for a table with a data key.
+pub(crate) fn seal(key: &SecretKey, table: &str, key_id: i64, plaintext: &[u8]) -> Result<Vec<u8>> {
+    encrypt(key, &record_aad(table, key_id), plaintext)
+}
+
+/// Opens a sealed record.
+pub(crate) fn open(key: &SecretKey, table: &str, key_id: i64, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    Ok(Zeroizing::new(decrypt(key, &record_aad(table, key_id), sealed)?))
+}
+
+/// A random positive 63-bit id, for data keys, which are made before their rows are inserted.
+pub(crate) fn random_id() -> Result<i64> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Crypto(format!("no randomness: {e}")))?;
+    Ok((u64::from_be_bytes(bytes) >> 1) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keyring() -> Keyring {
+        Keyring::open(SecretKey::random().unwrap(), None).unwrap().0
+    }
+
+    #[test]
+    fn seal_round_trip_and_binding() {
+        let ring = keyring();
+        let (key, _) = ring.new_data_key(7).unwrap();
+        let sealed = seal(&key, "persons", 7, b"Siti").unwrap();
+        assert_eq!(open(&key, "persons", 7, &sealed).unwrap().as_slice(), b"Siti");
+        assert!(open(&key, "documents", 7, &sealed).is_err(), "moved to another table");
+        assert!(open(&key, "persons", 8, &sealed).is_err(), "moved to another key id");
+        let mut tampered = sealed.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1;
+        assert!(open(&key, "persons", 7, &tampered).is_err());
+        assert!(!sealed.windows(4).any(|w| w == b"Siti"));
+    }
+
+    #[test]
+    fn wrapped_keys_unwrap_only_with_their_id() {
+        let ring = keyring();
+        let (key, wrapped) = ring.new_data_key(1).unwrap();
+        ring.forget(1);
+        assert_eq!(ring.data_key(1, &wrapped).unwrap().0.as_ref(), key.0.as_ref());
+        assert!(ring.data_key(2, &wrapped).is_err());
+    }
+
+    #[test]
+    fn index_key_survives_reopen_and_rejects_other_master() {
+        let master = SecretKey::random().unwrap();
+        let (ring, wrapped) = Keyring::open(master.clone(), None).unwrap();
+        let wrapped = wrapped.unwrap();
+        let (again, none) = Keyring::open(master, Some(&wrapped)).unwrap();
+        assert!(none.is_none());
+        assert_eq!(ring.blind_index("nik", "1"), again.blind_index("nik", "1"));
+        assert_ne!(ring.blind_index("nik", "1"), ring.blind_index("doc", "1"));
+        assert!(Keyring::open(SecretKey::random().unwrap(), Some(&wrapped)).is_err());
+    }
+
+    #[test]
+    fn master_key_file_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("master.key");
+        let (first, created) = load_or_create_master_key(&MasterKeySource::File(path.clone())).unwrap();
+        assert!(created);
+        let (second, created) = load_or_create_master_key(&MasterKeySource::File(path.clone())).unwrap();
+        assert!(!created);
+        assert_eq!(first.0.as_ref(), second.0.as_ref());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Staff accounts and bearer tokens. Passwords arrive already hashed (Argon2id, by the server);
+//! tokens are stored as SHA-256 hashes, so a database reader cannot replay them.
+
+use chrono::{DateTime, Utc};
+
+use crate::backend::Value;
+use crate::error::{Error, Result};
+use crate::{AuditContext, Store, audit, stamp};
+
+/// A staff account.
+#[derive(Clone, PartialEq, Eq)]
+pub struct User {
+    /// Internal id.
+    pub id: i64,
+    /// Sign-in name.
+    pub username: String,
+    /// Role name (see the server's role table).
+    pub role: String,
+    /// Name shown in the interface.
+    pub display_name: String,
+    /// PHC-format password hash.
+    pub password_hash: String,
+    /// Whether the account is disabled.
+    pub disabled: bool,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+fn user_from_row(row: Vec<Value>) -> Result<User> {
+    let mut row = row.into_iter();
+    let id = row.next().and_then(|v| v.as_int()).ok_or_else(|| Error::Corrupt("users.id".into()))?;
+    let mut text = || row.next().and_then(Value::into_text).ok_or_else(|| Error::Corrupt("users text".into()));
+    let username = text()?;
+    let role = text()?;
+    let display_name = text()?;
+    let password_hash = text()?;
+    let disabled = row.next().is_some_and(|v| v != Value::Null);
+    Ok(User { id, username, role, display_name, password_hash, disabled })
+}
+
+const USER_COLUMNS: &str = "id, username, role, display_name, password_hash, disabled_at";
+
+impl Store {
+    /// Creates an account. Fails with [`Error::Duplicate`] if the name is taken.
+    pub fn create_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        role: &str,
+        password_hash: &str,
+        context: &AuditContext,
+    ) -> Result<i64> {
+        self.backend.write(|sql| {
+            let taken = sql.rows("SELECT id FROM users WHERE username = $1", &[Value::from(username)])?;
+            if !taken.is_empty() {
+                return Err(Error::Duplicate { what: "user name" });
+            }
+            let rows = sql.rows(
+                "INSERT INTO users (username, password_hash, role, display_name, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &[Value::from(username), Value::from(password_hash), Value::from(role), Value::from(display_name), Value::Text(crate::now_text())],
+            )?;
+            let id = rows.first().and_then(|r| r.first()).and_then(Value::as_int).ok_or_else(|| Error::Corrupt("insert returned no id".into()))?;
+            audit::record(sql, context, "user.create", &format!("user:{id}"), &format!("role={role}"), Utc::now())?;
+            Ok(id)
+        })
+    }
+
+    /// Sets a new password hash for an account.
+    pub fn set_password(&self, username: &str, password_hash: &str, context: &AuditContext) -> Result<()> {
+        self.backend.write(|sql| {
+            let changed = sql.exec(
+                "UPDATE users SET password_hash = $1 WHERE username = $2",
+                &[Value::from(password_hash), Value::from(username)],
+            )?;
+            if changed == 0 {
+                return Err(Error::NotFound { what: "user" });
+            }
+            audit::record(sql, context, "user.set_password", &format!("user:{username}"), "", Utc::now()).map(|_| ())
+        })
+    }
+
+    /// Looks an account up by sign-in name.
+    pub fn user_by_name(&self, username: &str) -> Result<Option<User>> {
+        self.backend.read(|sql| {
+            let rows =
+                sql.rows(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"), &[Value::from(username)])?;
+            rows.into_iter().next().map(user_from_row).transpose()
+        })
+    }
+
+    /// Stores a token hash for an account.
+    pub fn create_token(&self, user_id: i64, token_hash: &[u8], expires_at: DateTime<Utc>) -> Result<()> {
+        self.backend.write(|sql| {
+            sql.exec(
+                "INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+                &[
+                    Value::Blob(token_hash.to_vec()),
+                    Value::Int(user_id),
+                    Value::Text(crate::now_text()),
+                    Value::Text(stamp(expires_at)),
+                ],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// The account behind a live (unexpired, unrevoked) token of an enabled account.
+    pub fn user_by_token(&self, token_hash: &[u8], now: DateTime<Utc>) -> Result<Option<User>> {
+        self.backend.read(|sql| {
+            let rows = sql.rows(
+                "SELECT u.id, u.username, u.role, u.display_name, u.password_hash, u.disabled_at
+                 FROM api_tokens t JOIN users u ON u.id = t.user_id
+                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.disabled_at IS NULL",
+                &[Value::Blob(token_hash.to_vec()), Value::Text(stamp(now))],
+            )?;
+            rows.into_iter().next().map(user_from_row).transpose()
+        })
+    }
+
+    /// Revokes a token; returns whether it existed.
+    pub fn revoke_token(&self, token_hash: &[u8]) -> Result<bool> {
+        self.backend.write(|sql| {
+            Ok(sql.exec(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+                &[Value::Text(crate::now_text()), Value::Blob(token_hash.to_vec())],
+            )? > 0)
+        })
+    }
+}

@@ -1,0 +1,197 @@
+//! The smaller subcommands.
+
+use std::io::{BufRead, Read, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use waspada_formats::{FileFormat, Kind, Record, Writer};
+use waspada_server::dto::{DocumentDto, MrzReportDto, PersonDto, TimelineDto};
+use waspada_store::{AuditContext, AuditQuery, AuditVerdict, ImportKind, Stored};
+
+use crate::{Format, Lookup, StoreArgs, cli_actor};
+
+pub fn serve(args: &StoreArgs, addr: std::net::SocketAddr) -> anyhow::Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("WASPADA_LOG").unwrap_or_else(|_| "info".into()))
+        .init();
+    let store = args.open()?;
+    let users = store.counts()?.into_iter().find(|(t, _)| *t == "users").map_or(0, |(_, n)| n);
+    if users == 0 {
+        eprintln!(
+            "Belum ada akun / no accounts yet: create one with `waspada admin create-user --role supervisor --username NAME`."
+        );
+    }
+    let config = waspada_server::ServerConfig { addr, ..Default::default() };
+    eprintln!("Waspada listening on http://{addr} (API: /api/v1, OpenAPI: /api/v1/openapi.json, health: /healthz)");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(waspada_server::serve(store, config)).context("server failed")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn export(args: &StoreArgs, out: &Path, format: Format, purpose: &str) -> anyhow::Result<ExitCode> {
+    let store = args.open()?;
+    let context = AuditContext::new(cli_actor(), purpose)?;
+    let format = match format {
+        Format::Csv => FileFormat::Csv,
+        Format::Jsonl => FileFormat::JsonLines,
+    };
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    for kind in Kind::ALL {
+        let path = out.join(format!("{}.{}", kind.stem(), format.extension()));
+        let file = std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        let mut writer = Writer::new(kind, format, std::io::BufWriter::new(file))?;
+        let count =
+            {
+                let mut write = |record: Record| writer.write(&record).map_err(|e| e.to_string());
+                match kind {
+                    Kind::Persons => {
+                        store.export(ImportKind::Persons, &context, |s: Stored<_>| write(Record::Person(s.record)))?
+                    }
+                    Kind::Documents => store
+                        .export(ImportKind::Documents, &context, |s: Stored<_>| write(Record::Document(s.record)))?,
+                    Kind::Applications => store.export(ImportKind::Applications, &context, |s: Stored<_>| {
+                        write(Record::Application(s.record))
+                    })?,
+                    Kind::Crossings => store
+                        .export(ImportKind::Crossings, &context, |s: Stored<_>| write(Record::Crossing(s.record)))?,
+                    Kind::Watchlist => store
+                        .export(ImportKind::Watchlist, &context, |s: Stored<_>| write(Record::Watchlist(s.record)))?,
+                }
+            };
+        writer.finish()?.flush()?;
+        eprintln!("{}: {count} records", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut stdout, value)?;
+    writeln!(stdout)?;
+    Ok(())
+}
+
+pub fn lookup(args: &StoreArgs, purpose: &str, what: Lookup) -> anyhow::Result<ExitCode> {
+    let store = args.open()?;
+    let context = AuditContext::new(cli_actor(), purpose)?;
+    let found = match what {
+        Lookup::Nik { nik } => {
+            let nik = waspada_domain::Nik::parse(&nik).map_err(|e| anyhow::anyhow!("nik: {e}"))?;
+            let person = store.person_by_nik(&nik, &context)?;
+            person.as_ref().map(|p| print_json(&PersonDto::from(p))).transpose()?.is_some()
+        }
+        Lookup::Document { number, issuing_state } => {
+            let number = waspada_domain::DocumentNumber::parse("number", &number)?;
+            let issuing_state =
+                issuing_state.map(|s| waspada_domain::CountryCode::parse("issuing_state", &s)).transpose()?;
+            let documents =
+                store.documents_by_number(number.as_str(), issuing_state.as_ref().map(|s| s.as_str()), &context)?;
+            print_json(&documents.iter().map(DocumentDto::from).collect::<Vec<_>>())?;
+            !documents.is_empty()
+        }
+        Lookup::Name { name, birth_year, limit } => {
+            let persons = store.persons_by_name(&name, birth_year, limit.clamp(1, 1000), &context)?;
+            print_json(&persons.iter().map(PersonDto::from).collect::<Vec<_>>())?;
+            !persons.is_empty()
+        }
+        Lookup::Timeline { person_id } => {
+            let timeline = store.timeline(person_id, &context)?;
+            timeline.as_ref().map(|t| print_json(&TimelineDto::from(t))).transpose()?.is_some()
+        }
+    };
+    if !found {
+        eprintln!("tidak ditemukan / not found");
+        return Ok(ExitCode::from(3));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Splits stdin into documents at blank lines and prints one JSON report per document.
+pub fn mrz_check(today: Option<chrono::NaiveDate>) -> anyhow::Result<ExitCode> {
+    let today = today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let stdin = std::io::stdin().lock();
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut current: Vec<String> = Vec::new();
+    let flush = |lines: &mut Vec<String>, out: &mut dyn Write| -> anyhow::Result<()> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let report = waspada_mrz::check(&lines.join("\n"), today);
+        serde_json::to_writer(&mut *out, &MrzReportDto::from(&report))?;
+        writeln!(out)?;
+        lines.clear();
+        Ok(())
+    };
+    for line in stdin.take(64 * 1024 * 1024).lines() {
+        let line = line.context("stdin is not UTF-8 text")?;
+        if line.trim().is_empty() {
+            flush(&mut current, &mut stdout)?;
+        } else if current.len() >= 8 {
+            // More than any MRZ has: keep collecting to report it as one malformed document, but
+            // bound the memory.
+            continue;
+        } else {
+            current.push(line);
+        }
+    }
+    flush(&mut current, &mut stdout)?;
+    stdout.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn audit_verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
+    let store = args.open()?;
+    match store.verify_audit()? {
+        AuditVerdict::Intact { entries } => {
+            println!("audit chain intact: {entries} entries");
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditVerdict::Broken { seq, reason } => {
+            println!("audit chain BROKEN at entry {seq}: {reason}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+pub fn audit_list(
+    args: &StoreArgs,
+    actor: Option<String>,
+    action: Option<String>,
+    limit: i64,
+) -> anyhow::Result<ExitCode> {
+    let store = args.open()?;
+    let entries = store.audit_entries(&AuditQuery { actor, action, subject: None, before_seq: None, limit })?;
+    for e in entries {
+        println!("{}\t{}\t{}\t{}\t{}\t{}\t{}", e.seq, e.at, e.actor, e.action, e.subject, e.purpose, e.detail);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn create_user(
+    args: &StoreArgs,
+    username: &str,
+    role: &str,
+    display_name: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let Some(role) = waspada_server::roles::Role::parse(role) else {
+        bail!("unknown role {role:?}: use officer, analyst, supervisor or admin");
+    };
+    let username = username.trim();
+    if username.is_empty()
+        || username.len() > 64
+        || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        bail!("a user name has 1 to 64 letters, digits, dots, dashes or underscores");
+    }
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password).context("cannot read the password from stdin")?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    waspada_server::auth::password_acceptable(password).map_err(anyhow::Error::msg)?;
+    let hash = waspada_server::auth::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let store = args.open()?;
+    let context = AuditContext::new(cli_actor(), "account administration")?;
+    let id = store.create_user(username, display_name.unwrap_or(username), role.name(), &hash, &context)?;
+    println!("created user {username} (id {id}, role {})", role.name());
+    Ok(ExitCode::SUCCESS)
+}

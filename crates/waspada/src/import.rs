@@ -1,0 +1,226 @@
+//! `waspada import`: files or folders of CSV / JSON Lines into the store, batch by batch.
+//!
+//! A parser thread reads and validates rows while the main thread seals and writes the previous
+//! batch, so both cores work. Each batch is one transaction: a killed import keeps every
+//! committed batch, and a re-run skips them as unchanged (natural keys make it idempotent).
+
+use std::fs::File;
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use waspada_formats::{FileFormat, Kind, Reader, Record};
+use waspada_store::{AuditContext, ConflictPolicy, RowOutcome, Store};
+
+use crate::{StoreArgs, cli_actor};
+
+/// Counts bytes read, for the progress bar.
+struct Counting<R> {
+    inner: R,
+    bytes: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Totals for one file.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    rows: u64,
+    inserted: u64,
+    updated: u64,
+    unchanged: u64,
+    rejected: u64,
+}
+
+impl Tally {
+    fn add(&mut self, other: Tally) {
+        self.rows += other.rows;
+        self.inserted += other.inserted;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.rejected += other.rejected;
+    }
+}
+
+/// Finds the files to import, in dependency order.
+fn discover(paths: &[PathBuf]) -> anyhow::Result<Vec<(Kind, FileFormat, PathBuf)>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = false;
+            for entry in std::fs::read_dir(path).with_context(|| format!("cannot read folder {}", path.display()))? {
+                let entry_path = entry?.path();
+                if let Some(file) = classify(&entry_path) {
+                    files.push(file);
+                    found = true;
+                }
+            }
+            if !found {
+                bail!(
+                    "{} holds no importable files (persons.csv, documents.csv, applications.csv, crossings.csv, watchlist.csv, or .jsonl)",
+                    path.display()
+                );
+            }
+        } else if path.is_file() {
+            files.push(classify(path).with_context(|| {
+                format!(
+                    "cannot tell what {} holds from its name: name it persons, documents, applications, crossings or watchlist, with .csv or .jsonl",
+                    path.display()
+                )
+            })?);
+        } else {
+            bail!("{} does not exist", path.display());
+        }
+    }
+    files.sort_by_key(|(kind, _, path)| (Kind::ALL.iter().position(|k| k == kind), path.clone()));
+    Ok(files)
+}
+
+fn classify(path: &Path) -> Option<(Kind, FileFormat, PathBuf)> {
+    let format = FileFormat::from_path(path)?;
+    let kind = Kind::from_stem(path.file_stem()?.to_str()?)?;
+    Some((kind, format, path.to_path_buf()))
+}
+
+pub fn run(
+    args: &StoreArgs,
+    paths: &[PathBuf],
+    policy: ConflictPolicy,
+    batch_size: usize,
+    purpose: &str,
+) -> anyhow::Result<ExitCode> {
+    let files = discover(paths)?;
+    let store = args.open()?;
+    let context = AuditContext::new(cli_actor(), purpose)?;
+    let mut total = Tally::default();
+    let mut failed_files = 0;
+    let started = Instant::now();
+    for (kind, format, path) in files {
+        match import_file(&store, kind, format, &path, policy, batch_size, &context) {
+            Ok(tally) => total.add(tally),
+            Err(error) => {
+                failed_files += 1;
+                eprintln!("{}: {error:#}", path.display());
+            }
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!(
+        "total: {} rows: {} inserted, {} updated, {} unchanged, {} rejected in {:.1} s{}",
+        total.rows,
+        total.inserted,
+        total.updated,
+        total.unchanged,
+        total.rejected,
+        seconds,
+        if failed_files > 0 { format!("; {failed_files} file(s) could not be read") } else { String::new() }
+    );
+    Ok(if total.rejected > 0 || failed_files > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+type Batch = Vec<(u64, Result<Record, String>)>;
+
+fn import_file(
+    store: &Store,
+    kind: Kind,
+    format: FileFormat,
+    path: &Path,
+    policy: ConflictPolicy,
+    batch_size: usize,
+    context: &AuditContext,
+) -> anyhow::Result<Tally> {
+    let file = File::open(path).with_context(|| "cannot open")?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bytes = Arc::new(AtomicU64::new(0));
+    let input = Counting { inner: std::io::BufReader::with_capacity(1 << 20, file), bytes: bytes.clone() };
+    let today = chrono::Utc::now().date_naive();
+    let reader = Reader::new(kind, format, input, today)?;
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(size);
+        bar.set_style(
+            ProgressStyle::with_template("{prefix} [{bar:30}] {bytes}/{total_bytes} {msg} ({eta})")
+                .map(|s| s.progress_chars("=> "))
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_prefix(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let name = path.display().to_string();
+    let started = Instant::now();
+    let mut tally = Tally::default();
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(2);
+        scope.spawn(move || {
+            let mut batch = Vec::with_capacity(batch_size);
+            for row in reader {
+                batch.push(row);
+                if batch.len() >= batch_size {
+                    if sender.send(std::mem::replace(&mut batch, Vec::with_capacity(batch_size))).is_err() {
+                        return;
+                    }
+                }
+            }
+            if !batch.is_empty() {
+                let _ = sender.send(batch);
+            }
+        });
+        for batch in receiver {
+            let mut lines = Vec::with_capacity(batch.len());
+            let mut records = Vec::with_capacity(batch.len());
+            for (line, row) in batch {
+                tally.rows += 1;
+                match row {
+                    Ok(record) => {
+                        lines.push(line);
+                        records.push(record);
+                    }
+                    Err(reason) => {
+                        tally.rejected += 1;
+                        progress.suspend(|| eprintln!("{name}:{line}: {reason}"));
+                    }
+                }
+            }
+            let outcomes = waspada_server::api::import_records(store, kind, records, policy, context)?;
+            for (line, outcome) in lines.into_iter().zip(outcomes) {
+                match outcome {
+                    RowOutcome::Inserted => tally.inserted += 1,
+                    RowOutcome::Updated => tally.updated += 1,
+                    RowOutcome::Unchanged => tally.unchanged += 1,
+                    RowOutcome::Rejected(reason) => {
+                        tally.rejected += 1;
+                        progress.suspend(|| eprintln!("{name}:{line}: {reason}"));
+                    }
+                }
+            }
+            progress.set_position(bytes.load(Ordering::Relaxed));
+            progress.set_message(format!("{} rows", tally.rows));
+        }
+        Ok(())
+    })?;
+    progress.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!(
+        "{name}: {} rows: {} inserted, {} updated, {} unchanged, {} rejected in {:.1} s ({:.0} rows/s)",
+        tally.rows,
+        tally.inserted,
+        tally.updated,
+        tally.unchanged,
+        tally.rejected,
+        seconds,
+        tally.rows as f64 / seconds.max(1e-9)
+    );
+    Ok(tally)
+}

@@ -1,0 +1,259 @@
+//! The `waspada` command: serve the API, import and export records, look them up, check MRZs,
+//! verify the audit chain and manage accounts. Exit codes are chosen in one place, [`main`].
+
+mod commands;
+mod import;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use waspada_store::{MasterKeySource, Store, StoreConfig};
+
+/// Waspada: traveller records and trafficking prevention for the immigration office.
+#[derive(Debug, Parser)]
+#[command(name = "waspada", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the records are.
+#[derive(Debug, Args, Clone)]
+pub struct StoreArgs {
+    /// Data folder (SQLite database and master key).
+    #[arg(long, env = "WASPADA_DATA", default_value = "waspada-data")]
+    pub data: PathBuf,
+    /// A postgres:// URL to keep records in PostgreSQL instead of SQLite.
+    #[arg(long, env = "WASPADA_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// File holding the 256-bit master key as 64 hex digits (default: DATA/master.key).
+    #[arg(long, env = "WASPADA_MASTER_KEY_FILE")]
+    pub master_key_file: Option<PathBuf>,
+}
+
+impl StoreArgs {
+    /// Opens the store and warns once when a new master key was made.
+    pub fn open(&self) -> anyhow::Result<Store> {
+        let mut config = StoreConfig::new(&self.data);
+        config.database_url = self.database_url.clone().filter(|u| !u.is_empty());
+        config.master_key = self.master_key_file.clone().map(MasterKeySource::File);
+        let store = Store::open(&config)?;
+        if store.master_key_created() {
+            let path = self.master_key_file.clone().unwrap_or_else(|| self.data.join("master.key"));
+            eprintln!(
+                "PERINGATAN / WARNING: a new master key was created at {}.\n  Back it up somewhere safe and separate from the data: without it every sealed record is lost.",
+                path.display()
+            );
+        }
+        Ok(store)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP API server.
+    Serve {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Address to listen on.
+        #[arg(long, env = "WASPADA_ADDR", default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+    },
+    /// Import CSV or JSON Lines files (or folders of them) into the store.
+    Import {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// What to do when a row's natural key exists with different data.
+        #[arg(long, value_enum, default_value_t = OnConflict::Reject)]
+        on_conflict: OnConflict,
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 5000)]
+        batch_size: usize,
+        /// Why the data is imported (recorded in the audit log).
+        #[arg(long, default_value = "bulk import")]
+        purpose: String,
+        /// Files (persons.csv, documents.jsonl, …) or folders holding them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Export every record to a folder, in the import formats.
+    Export {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// File format.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Why the data leaves the store (recorded in the audit log).
+        #[arg(long)]
+        purpose: String,
+    },
+    /// Look up a person or document (prints JSON).
+    Lookup {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Why you look (recorded in the audit log).
+        #[arg(long)]
+        purpose: String,
+        #[command(subcommand)]
+        what: Lookup,
+    },
+    /// Machine-readable zones (ICAO 9303).
+    Mrz {
+        #[command(subcommand)]
+        command: MrzCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Administration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum OnConflict {
+    /// Keep the stored record and report the row.
+    Reject,
+    /// Replace the stored record.
+    Update,
+}
+
+/// Export format.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// CSV with a header row.
+    Csv,
+    /// JSON Lines.
+    Jsonl,
+}
+
+#[derive(Debug, Subcommand)]
+enum Lookup {
+    /// By NIK.
+    Nik {
+        /// 16-digit NIK.
+        nik: String,
+    },
+    /// By document number.
+    Document {
+        /// Document number.
+        number: String,
+        /// Only documents of this issuing state.
+        #[arg(long)]
+        issuing_state: Option<String>,
+    },
+    /// By name, optionally with birth year.
+    Name {
+        /// Name (case, spacing, punctuation and word order do not matter).
+        name: String,
+        /// Birth year.
+        #[arg(long)]
+        birth_year: Option<i32>,
+        /// Most results.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// A person's timeline by internal id.
+    Timeline {
+        /// Internal person id (from another lookup).
+        person_id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MrzCommand {
+    /// Check MRZs from stdin: the lines of one document together, a blank line between documents.
+    /// Prints one JSON line per document.
+    Check {
+        /// Date used to infer centuries and spot expired documents (default: today).
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Verify the hash chain; exits 0 when intact, 1 naming the first bad entry.
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Show recent entries.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Only this actor.
+        #[arg(long)]
+        actor: Option<String>,
+        /// Only this action.
+        #[arg(long)]
+        action: Option<String>,
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create a staff account. The password is read from the first line of stdin.
+    CreateUser {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Sign-in name.
+        #[arg(long)]
+        username: String,
+        /// officer, analyst, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        /// Name shown in the interface (default: the user name).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+/// Exit codes: 0 success, 1 failure, 2 partial success (some rows rejected).
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve { store, addr } => commands::serve(&store, addr),
+        Command::Import { store, on_conflict, batch_size, purpose, paths } => {
+            let policy = match on_conflict {
+                OnConflict::Reject => waspada_store::ConflictPolicy::Reject,
+                OnConflict::Update => waspada_store::ConflictPolicy::Update,
+            };
+            import::run(&store, &paths, policy, batch_size.max(1), &purpose)
+        }
+        Command::Export { store, out, format, purpose } => commands::export(&store, &out, format, &purpose),
+        Command::Lookup { store, purpose, what } => commands::lookup(&store, &purpose, what),
+        Command::Mrz { command: MrzCommand::Check { today } } => commands::mrz_check(today),
+        Command::Audit { command: AuditCommand::Verify { store } } => commands::audit_verify(&store),
+        Command::Audit { command: AuditCommand::List { store, actor, action, limit } } => {
+            commands::audit_list(&store, actor, action, limit)
+        }
+        Command::Admin { command: AdminCommand::CreateUser { store, username, role, display_name } } => {
+            commands::create_user(&store, &username, &role, display_name.as_deref())
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The audit actor for command-line use.
+pub fn cli_actor() -> String {
+    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
+    format!("cli:{user}")
+}
