@@ -544,13 +544,9 @@ impl Store {
                 params.push(Value::Text(now.clone()));
             }
             let count = params.len() / width;
-            let statement = format!(
-                "INSERT INTO {} ({column_list}) VALUES {} RETURNING id, {}",
-                table.name,
-                tuples(count, width),
-                table.natural
-            );
-            if let Some(owner_kind) = table.owner_kind {
+            let statement = format!("INSERT INTO {} ({column_list}) VALUES {}", table.name, tuples(count, width));
+            if table.owner_kind.is_some() {
+                let statement = format!("{statement} RETURNING id, {}", table.natural);
                 for row in sql.rows(&statement, &params)? {
                     let mut row = row.into_iter();
                     let id = row
@@ -562,7 +558,6 @@ impl Store {
                         index_rows.extend(names.into_iter().map(|b| ("name_index", b, Value::Int(id))));
                         index_rows.extend(phones.into_iter().map(|b| ("phone_index", b, Value::Int(id))));
                     }
-                    let _ = owner_kind;
                 }
             } else {
                 sql.exec(&statement, &params)?;
