@@ -3,6 +3,7 @@
 
 mod commands;
 mod import;
+mod mrz_generate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -177,6 +178,19 @@ enum MrzCommand {
         #[arg(long)]
         today: Option<chrono::NaiveDate>,
     },
+    /// Print the MRZ of a stored document, built from the document and its holder's record.
+    Generate {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Why (recorded in the audit log).
+        #[arg(long)]
+        purpose: String,
+        /// Document number.
+        number: String,
+        /// Issuing state.
+        #[arg(long, default_value = "IDN")]
+        issuing_state: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -235,6 +249,9 @@ fn main() -> ExitCode {
         Command::Export { store, out, format, purpose } => commands::export(&store, &out, format, &purpose),
         Command::Lookup { store, purpose, what } => commands::lookup(&store, &purpose, what),
         Command::Mrz { command: MrzCommand::Check { today } } => commands::mrz_check(today),
+        Command::Mrz { command: MrzCommand::Generate { store, purpose, number, issuing_state } } => {
+            mrz_generate::run(&store, &purpose, &number, &issuing_state)
+        }
         Command::Audit { command: AuditCommand::Verify { store } } => commands::audit_verify(&store),
         Command::Audit { command: AuditCommand::List { store, actor, action, limit } } => {
             commands::audit_list(&store, actor, action, limit)
