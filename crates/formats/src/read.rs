@@ -120,8 +120,55 @@ pub fn record_from_json(
     kinds::record(kind, &JsonFields(object), today)
 }
 
+/// Remembers where each newline is, so that a record's line can be computed from its byte
+/// offset. The csv crate's own line counter skips blank lines, which would misreport every row
+/// after one.
+pub(crate) struct LineIndex<R: Read> {
+    inner: Sniffed<R>,
+    offset: u64,
+    /// Offsets of `\n` bytes read but not yet passed, with whether a `\r` precedes each.
+    newlines: std::collections::VecDeque<(u64, bool)>,
+    lines_before: u64,
+    last_was_cr: bool,
+}
+
+impl<R: Read> Read for LineIndex<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (index, byte) in buf[..n].iter().enumerate() {
+            if *byte == b'\n' {
+                self.newlines.push_back((self.offset + index as u64, self.last_was_cr));
+            }
+            self.last_was_cr = *byte == b'\r';
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: Read> LineIndex<R> {
+    /// The 1-based line of a byte offset; offsets must be asked for in increasing order.
+    fn line_of(&mut self, mut byte: u64) -> u64 {
+        while self.newlines.front().is_some_and(|&(at, _)| at < byte) {
+            self.newlines.pop_front();
+            self.lines_before += 1;
+        }
+        // The csv crate starts a record after blank lines at the first blank line: step over them.
+        loop {
+            match self.newlines.front() {
+                Some(&(at, _)) if at == byte => byte += 1,
+                Some(&(at, true)) if at == byte + 1 => byte += 2,
+                _ => break,
+            }
+            self.newlines.pop_front();
+            self.lines_before += 1;
+        }
+        self.lines_before + 1
+    }
+}
+
 enum Inner<R: Read> {
-    Csv { reader: csv::Reader<Sniffed<R>>, index: HashMap<String, usize>, width: usize, record: csv::ByteRecord },
+    Csv { reader: csv::Reader<LineIndex<R>>, index: HashMap<String, usize>, width: usize, record: csv::ByteRecord },
     Json { reader: BufReader<Sniffed<R>>, line: u64, buffer: Vec<u8> },
 }
 
@@ -168,6 +215,12 @@ fn sniff<R: Read>(mut input: R) -> Result<Sniffed<R>, FileError> {
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         return Err(FileError::Encoding("UTF-16"));
     }
+    // UTF-16 without a byte-order mark: ASCII text shows a NUL byte beside each letter, which
+    // UTF-8 text never holds. Without this check the header is read as garbage and the message
+    // says the columns are missing, which sends the clerk looking in the wrong place.
+    if head.len() >= 2 && (head[0] == 0) != (head[1] == 0) {
+        return Err(FileError::Encoding("UTF-16"));
+    }
     // Drop a UTF-8 byte-order mark, which spreadsheet programs like to write.
     let position = if head.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
     Ok(Sniffed { head, position, rest: input })
@@ -179,6 +232,13 @@ impl<R: Read> Reader<R> {
         let input = sniff(input)?;
         let inner = match format {
             FileFormat::Csv => {
+                let input = LineIndex {
+                    inner: input,
+                    offset: 0,
+                    newlines: Default::default(),
+                    lines_before: 0,
+                    last_was_cr: false,
+                };
                 let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(input);
                 let header = reader.byte_headers().map_err(|e| FileError::Io(e.to_string()))?.clone();
                 if header.is_empty() || header.iter().all(|h| h.is_empty()) {
@@ -221,7 +281,8 @@ impl<R: Read> Iterator for Reader<R> {
                         return None;
                     }
                     Ok(true) => {
-                        let line = record.position().map_or(0, |p| p.line());
+                        let byte = record.position().map_or(0, |p| p.byte());
+                        let line = reader.get_mut().line_of(byte);
                         if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
                             continue; // A blank line.
                         }
@@ -245,7 +306,10 @@ impl<R: Read> Iterator for Reader<R> {
                         return Some((line, kinds::record(kind, &fields, today)));
                     }
                     Err(e) => {
-                        let line = e.position().map_or(0, |p| p.line());
+                        let line = match e.position() {
+                            Some(position) => reader.get_mut().line_of(position.byte()),
+                            None => 0,
+                        };
                         if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                             self.done = true;
                         }
