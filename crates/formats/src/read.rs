@@ -293,13 +293,15 @@ impl<R: Read> Iterator for Reader<R> {
                             );
                             return Some((line, Err(reason)));
                         }
-                        if let Err(e) = std::str::from_utf8(record.as_slice()) {
-                            let bad_field = (0..record.len())
-                                .find(|i| record.get(*i).is_some_and(|f| std::str::from_utf8(f).is_err()))
-                                .map_or(0, |i| i + 1);
+                        if std::str::from_utf8(record.as_slice()).is_err() {
+                            // Report the error of the bad field itself, so its byte index counts
+                            // from the start of that field rather than of the whole row.
+                            let (bad_field, e) = (0..record.len())
+                                .find_map(|i| record.get(i).and_then(|f| std::str::from_utf8(f).err()).map(|e| (i + 1, e)))
+                                .map_or((0, String::new()), |(i, e)| (i, format!(" ({e})")));
                             return Some((
                                 line,
-                                Err(format!("field {bad_field} is not valid UTF-8 ({e}); save the file as UTF-8")),
+                                Err(format!("field {bad_field} is not valid UTF-8{e}; save the file as UTF-8")),
                             ));
                         }
                         let fields = CsvFields { index, record };

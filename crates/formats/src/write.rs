@@ -14,7 +14,7 @@ pub(crate) enum Cell {
 }
 
 enum Inner<W: Write> {
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
     Json(W),
 }
 
@@ -31,7 +31,7 @@ impl<W: Write> Writer<W> {
             FileFormat::Csv => {
                 let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(output);
                 writer.write_record(columns(kind)).map_err(std::io::Error::other)?;
-                Inner::Csv(writer)
+                Inner::Csv(Box::new(writer))
             }
             FileFormat::JsonLines => Inner::Json(output),
         };

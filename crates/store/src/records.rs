@@ -113,6 +113,9 @@ struct Prepared {
     phones: Vec<Vec<u8>>,
 }
 
+/// Blind-indexed name and phone keys of one record.
+type IndexKeys = (Vec<Vec<u8>>, Vec<Vec<u8>>);
+
 struct Table {
     name: &'static str,
     natural: &'static str,
@@ -524,7 +527,7 @@ impl Store {
             let rest = pending.split_off(pending.len().min(rows_per_statement));
             let chunk = std::mem::replace(&mut pending, rest);
             let mut params = Vec::with_capacity(chunk.len() * width);
-            let mut names_by_natural: HashMap<Value, (Vec<Vec<u8>>, Vec<Vec<u8>>)> = HashMap::new();
+            let mut names_by_natural: HashMap<Value, IndexKeys> = HashMap::new();
             for row in chunk {
                 let (key_id, key) = match &row.key {
                     KeyRef::Subject(s) => by_subject.get(s).cloned(),

@@ -167,10 +167,10 @@ fn import_file(
             let mut batch = Vec::with_capacity(batch_size);
             for row in reader {
                 batch.push(row);
-                if batch.len() >= batch_size {
-                    if sender.send(std::mem::replace(&mut batch, Vec::with_capacity(batch_size))).is_err() {
-                        return;
-                    }
+                if batch.len() >= batch_size
+                    && sender.send(std::mem::replace(&mut batch, Vec::with_capacity(batch_size))).is_err()
+                {
+                    return;
                 }
             }
             if !batch.is_empty() {
