@@ -33,9 +33,10 @@ pub async fn person_by_nik(
     State(state): State<AppState>,
     user: CurrentUser,
     purpose: Purpose,
-    Path(nik): Path<String>,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<PersonDto>, AppError> {
     require(user.role, Permission::ReadPersonal)?;
+    let Path(nik) = path?;
     let nik = Nik::parse(&nik).map_err(|e| AppError::BadRequest(format!("nik: {e}")))?;
     let context = user.context(&purpose)?;
     let store = state.store.clone();
@@ -124,10 +125,11 @@ pub async fn documents_by_number(
     State(state): State<AppState>,
     user: CurrentUser,
     purpose: Purpose,
-    Path(number): Path<String>,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
     query: Result<Query<DocumentQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<DocumentDto>>, AppError> {
     require(user.role, Permission::ReadPersonal)?;
+    let Path(number) = path?;
     let Query(query) = query?;
     let number =
         waspada_domain::DocumentNumber::parse("number", &number).map_err(|e| AppError::BadRequest(e.to_string()))?;

@@ -20,7 +20,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -135,6 +135,9 @@ pub fn app(state: AppState) -> Router {
         .merge(api::router())
         .fallback(not_found)
         .with_state(state)
+        // axum's extractors apply their own 2 MiB default on top of the layer below; without this
+        // a configured limit above 2 MiB would be ignored for JSON bodies.
+        .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(

@@ -156,14 +156,21 @@ const PAGE: i64 = 5_000;
 
 /// Walks the whole chain in order, page by page.
 pub(crate) fn verify(backend: &crate::backend::Backend) -> Result<AuditVerdict> {
+    // Read the head first and check the chain up to it. Entries appended during the walk belong
+    // to the next check; reading the head last would mistake them for tampering on a live system.
+    let head = backend.read(|sql| sql.rows("SELECT seq, hash FROM audit_head WHERE id = 1", &[]))?;
+    let Some(head) = head.into_iter().next() else {
+        return Ok(AuditVerdict::Broken { seq: 0, reason: "audit_head is missing".into() });
+    };
+    let head_seq = head.first().and_then(Value::as_int).unwrap_or(-1);
     let mut expected_prev = vec![0u8; 32];
     let mut expected_seq = 1i64;
     loop {
         let page = backend.read(|sql| {
             sql.rows(
                 "SELECT seq, at, actor, action, subject, purpose, detail, prev_hash, hash FROM audit_log
-                 WHERE seq >= $1 ORDER BY seq LIMIT $2",
-                &[Value::Int(expected_seq), Value::Int(PAGE)],
+                 WHERE seq >= $1 AND seq <= $3 ORDER BY seq LIMIT $2",
+                &[Value::Int(expected_seq), Value::Int(PAGE), Value::Int(head_seq)],
             )
         })?;
         let page_len = page.len();
@@ -194,25 +201,16 @@ pub(crate) fn verify(backend: &crate::backend::Backend) -> Result<AuditVerdict> 
             break;
         }
     }
-    let head = backend.read(|sql| sql.rows("SELECT seq, hash FROM audit_head WHERE id = 1", &[]))?;
     let entries = expected_seq - 1;
-    match head.into_iter().next() {
-        Some(row)
-            if row.first().and_then(Value::as_int) == Some(entries)
-                && row.get(1).and_then(Value::as_blob) == Some(expected_prev.as_slice()) =>
-        {
-            Ok(AuditVerdict::Intact { entries })
-        }
-        Some(row) => {
-            let head_seq = row.first().and_then(Value::as_int).unwrap_or(-1);
-            Ok(AuditVerdict::Broken {
-                seq: entries + 1,
-                reason: format!(
-                    "the chain ends at entry {entries} but its head says {head_seq} (entries removed from the end, or the head was altered)"
-                ),
-            })
-        }
-        None => Ok(AuditVerdict::Broken { seq: 0, reason: "audit_head is missing".into() }),
+    if entries == head_seq && head.get(1).and_then(Value::as_blob) == Some(expected_prev.as_slice()) {
+        Ok(AuditVerdict::Intact { entries })
+    } else {
+        Ok(AuditVerdict::Broken {
+            seq: entries + 1,
+            reason: format!(
+                "the chain ends at entry {entries} but its head says {head_seq} (entries removed from the end, or the head was altered)"
+            ),
+        })
     }
 }
 

@@ -446,7 +446,8 @@ impl Store {
         let naturals: Vec<Value> = prepared.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.natural.clone()).collect();
         let existing = existing_rows(sql, table, &naturals)?;
         let mut outcomes = Vec::with_capacity(prepared.len());
-        let mut seen: HashMap<Value, Vec<u8>> = HashMap::new();
+        // Natural key -> (content MAC, index of its outcome) of the first row with that key.
+        let mut seen: HashMap<Value, (Vec<u8>, usize)> = HashMap::new();
         let mut to_insert: Vec<(usize, Prepared)> = Vec::new();
         let mut to_update: Vec<(usize, i64, i64, Prepared)> = Vec::new();
         for (index, row) in prepared.into_iter().enumerate() {
@@ -457,9 +458,14 @@ impl Store {
                     continue;
                 }
             };
-            if let Some(earlier_mac) = seen.get(&row.natural) {
+            if let Some((earlier_mac, earlier)) = seen.get(&row.natural) {
                 outcomes.push(if *earlier_mac == row.content_mac {
-                    RowOutcome::Unchanged
+                    // A copy of a rejected row is rejected for the same reason: "unchanged" would
+                    // claim that it matches the stored record.
+                    match &outcomes[*earlier] {
+                        RowOutcome::Rejected(reason) => RowOutcome::Rejected(reason.clone()),
+                        _ => RowOutcome::Unchanged,
+                    }
                 } else {
                     RowOutcome::Rejected(format!(
                         "conflicts with an earlier row with the same {}",
@@ -468,7 +474,7 @@ impl Store {
                 });
                 continue;
             }
-            seen.insert(row.natural.clone(), row.content_mac.clone());
+            seen.insert(row.natural.clone(), (row.content_mac.clone(), outcomes.len()));
             match existing.get(&row.natural) {
                 Some(stored) if stored.content_mac == row.content_mac => outcomes.push(RowOutcome::Unchanged),
                 Some(stored) => match policy {
@@ -761,28 +767,38 @@ impl Store {
         context: &AuditContext,
     ) -> Result<Vec<Stored<Person>>> {
         let bidxs = self.name_bidxs([name.to_owned()]);
-        let mut found = if bidxs.is_empty() {
-            Vec::new()
-        } else {
-            self.backend.read(|sql| {
-                let mut params: Vec<Value> = bidxs.into_iter().map(Value::Blob).collect();
+        let page = i64::try_from(limit.saturating_mul(4).max(50)).unwrap_or(1000);
+        let mut found = Vec::new();
+        let mut after = 0i64;
+        // The birth year is sealed and can only be checked after opening, so with a year we page
+        // through the namesakes until enough match; a common name has more than one page.
+        while !bidxs.is_empty() {
+            let (rows_read, last, mut persons) = self.backend.read(|sql| {
+                let mut params: Vec<Value> = bidxs.iter().cloned().map(Value::Blob).collect();
                 let count = params.len();
-                params.push(Value::Int(i64::try_from(limit.saturating_mul(4).max(50)).unwrap_or(1000)));
+                params.extend([Value::Int(after), Value::Int(page)]);
                 let rows = sql.rows(
                     &format!(
                         "SELECT id, key_id, sealed FROM persons WHERE id IN (
                             SELECT owner_id FROM name_index WHERE owner_kind = 'person' AND bidx IN ({}))
-                         ORDER BY id LIMIT ${}",
+                         AND id > ${} ORDER BY id LIMIT ${}",
                         placeholders(0, count),
-                        count + 1
+                        count + 1,
+                        count + 2
                     ),
                     &params,
                 )?;
-                self.open_rows::<Person>(sql, "persons", rows)
-            })?
-        };
-        if let Some(year) = birth_year {
-            found.retain(|p| p.record.date_of_birth.year() == year);
+                let last = rows.last().and_then(|r| r.first()).and_then(Value::as_int);
+                Ok((rows.len(), last, self.open_rows::<Person>(sql, "persons", rows)?))
+            })?;
+            if let Some(year) = birth_year {
+                persons.retain(|p| p.record.date_of_birth.year() == year);
+            }
+            found.append(&mut persons);
+            match last {
+                Some(last) if birth_year.is_some() && found.len() < limit && rows_read as i64 == page => after = last,
+                _ => break,
+            }
         }
         found.truncate(limit);
         self.audit_read(
@@ -810,10 +826,11 @@ impl Store {
                 sql.rows("SELECT id, key_id, sealed FROM applications WHERE person_id = $1", &[Value::Int(person_id)])?;
             let mut applications = self.open_rows::<PassportApplication>(sql, "applications", rows)?;
             applications.sort_by_key(|a| (a.record.applied_on, a.id));
-            // Crossings made before the document was linked carry only the document key.
+            // By document key only: crossings made before their document was imported have no
+            // `person_id`, and one set at import goes stale when a document changes holder.
             let rows = sql.rows(
-                "SELECT id, key_id, sealed FROM crossings WHERE person_id = $1
-                 OR doc_key IN (SELECT doc_key FROM documents WHERE person_id = $1)",
+                "SELECT id, key_id, sealed FROM crossings
+                 WHERE doc_key IN (SELECT doc_key FROM documents WHERE person_id = $1)",
                 &[Value::Int(person_id)],
             )?;
             let mut crossings = self.open_rows::<Crossing>(sql, "crossings", rows)?;

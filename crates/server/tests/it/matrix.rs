@@ -1,0 +1,223 @@
+//! The role × route matrix, generated from one table of routes and `Role::allows`.
+//!
+//! Adding a route to the router without a row here fails `every_route_has_a_row`, because the
+//! table must list exactly the operations of `waspada_server::openapi()`.
+
+use std::collections::BTreeSet;
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use waspada_server::roles::{Permission, Role};
+
+use crate::common::{BAD_TOKEN, PURPOSE, Req, TestApp, login_body};
+use crate::data;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account.
+    SignedIn,
+    /// Signed-in accounts whose role has this permission.
+    Needs(Permission),
+}
+
+/// One operation of the API with a sample request that succeeds when access is granted.
+pub struct Route {
+    pub method: Method,
+    /// The path as the OpenAPI document writes it, e.g. `/api/v1/persons/{id}`.
+    pub template: &'static str,
+    /// A query string to append (without `?`), or empty.
+    pub query: &'static str,
+    pub body: Option<Value>,
+    pub access: Access,
+    /// The status of a granted request.
+    pub success: StatusCode,
+    /// The request ends the session it is made with (sign-out), so each call gets a fresh one.
+    pub ends_session: bool,
+}
+
+fn route(method: Method, template: &'static str, access: Access) -> Route {
+    Route { method, template, query: "", body: None, access, success: StatusCode::OK, ends_session: false }
+}
+
+impl Route {
+    fn query(self, query: &'static str) -> Route {
+        Route { query, ..self }
+    }
+
+    fn body(self, body: Value) -> Route {
+        Route { body: Some(body), ..self }
+    }
+}
+
+/// Routes that the OpenAPI document does not list: the document itself.
+pub const UNDOCUMENTED: &[(&str, &str)] = &[("GET", "/api/v1/openapi.json")];
+
+/// Every route of the API. The per-route permission map lives here, written independently of the
+/// handlers, so that a handler checking the wrong permission fails the matrix.
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    use Permission::*;
+    vec![
+        route(Method::GET, "/healthz", Public),
+        route(Method::GET, "/api/v1/openapi.json", Public),
+        route(Method::POST, "/api/v1/auth/login", Public).body(login_body(Role::Officer)),
+        Route {
+            success: StatusCode::NO_CONTENT,
+            ends_session: true,
+            ..route(Method::POST, "/api/v1/auth/logout", Public)
+        },
+        route(Method::GET, "/api/v1/auth/me", SignedIn),
+        route(Method::GET, "/api/v1/persons/by-nik/{nik}", Needs(ReadPersonal)),
+        route(Method::GET, "/api/v1/persons/{id}", Needs(ReadPersonal)),
+        route(Method::GET, "/api/v1/persons/search", Needs(ReadPersonal)).query("name=rahmawati%20siti"),
+        route(Method::GET, "/api/v1/persons/{id}/timeline", Needs(ReadPersonal)),
+        route(Method::GET, "/api/v1/documents/{number}", Needs(ReadPersonal)),
+        route(Method::GET, "/api/v1/watchlist/search", Needs(ReadPersonal)).query("name=Rudi%20Saputra"),
+        route(Method::POST, "/api/v1/persons", Needs(WriteRecords)).body(data::person_siti()),
+        route(Method::POST, "/api/v1/documents", Needs(WriteRecords)).body(data::passport_siti()),
+        route(Method::POST, "/api/v1/applications", Needs(WriteRecords)).body(data::application_siti()),
+        route(Method::POST, "/api/v1/crossings", Needs(WriteRecords)).body(json!([data::crossing_exit()])),
+        route(Method::POST, "/api/v1/watchlist", Needs(ManageWatchlist)).body(data::watchlist_entry()),
+        route(Method::POST, "/api/v1/mrz/check", Needs(CheckMrz)).body(json!({"mrz": data::MRZ_SPECIMEN})),
+        route(Method::GET, "/api/v1/audit", Needs(ReadAudit)),
+        route(Method::GET, "/api/v1/audit/verify", Needs(ReadAudit)),
+    ]
+}
+
+/// The operations `(METHOD, path)` that the OpenAPI document lists.
+pub fn documented_operations() -> BTreeSet<(String, String)> {
+    let document = serde_json::to_value(waspada_server::openapi()).expect("serialise the OpenAPI document");
+    let paths = document["paths"].as_object().expect("the document has paths");
+    let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+    paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let item = item.as_object().cloned().unwrap_or_default();
+            methods
+                .into_iter()
+                .filter(move |m| item.contains_key(*m))
+                .map(move |m| (m.to_ascii_uppercase(), path.clone()))
+        })
+        .collect()
+}
+
+#[test]
+fn every_route_has_a_row() {
+    let in_table: BTreeSet<(String, String)> = routes()
+        .iter()
+        .map(|r| (r.method.to_string(), r.template.to_owned()))
+        .filter(|(m, p)| !UNDOCUMENTED.contains(&(m.as_str(), p.as_str())))
+        .collect();
+    let documented = documented_operations();
+    assert_eq!(routes().len(), in_table.len() + UNDOCUMENTED.len(), "a route appears twice in the table");
+    let missing: Vec<_> = documented.difference(&in_table).collect();
+    let extra: Vec<_> = in_table.difference(&documented).collect();
+    assert!(missing.is_empty(), "routes in the OpenAPI document without a matrix row: {missing:?}");
+    assert!(extra.is_empty(), "matrix rows the OpenAPI document does not list: {extra:?}");
+}
+
+/// A column of the matrix: who is calling.
+#[derive(Debug, Clone, Copy)]
+enum Caller {
+    Anonymous,
+    BadToken,
+    Signed(Role),
+}
+
+fn expected(route: &Route, caller: Caller) -> StatusCode {
+    match (route.access, caller) {
+        (Access::Public, _) => route.success,
+        (_, Caller::Anonymous | Caller::BadToken) => StatusCode::UNAUTHORIZED,
+        (Access::SignedIn, Caller::Signed(_)) => route.success,
+        (Access::Needs(permission), Caller::Signed(role)) => {
+            if role.allows(permission) {
+                route.success
+            } else {
+                StatusCode::FORBIDDEN
+            }
+        }
+    }
+}
+
+/// Replaces `{placeholders}` with sample values; fails on one it does not know.
+fn fill(template: &str, samples: &[(&str, String)]) -> String {
+    let mut path = template.to_owned();
+    for (name, value) in samples {
+        path = path.replace(&format!("{{{name}}}"), value);
+    }
+    assert!(!path.contains('{'), "no sample value for a parameter of {template}");
+    path
+}
+
+#[tokio::test]
+async fn role_route_matrix() {
+    let app = TestApp::new();
+    let seeded = data::seed(&app).await;
+    let samples =
+        [("nik", data::NIK_SITI.to_owned()), ("id", seeded.siti.to_string()), ("number", data::PASSPORT.to_owned())];
+    let mut tokens = Vec::new();
+    for role in Role::ALL {
+        tokens.push((role, app.login(role).await));
+    }
+    let mut callers = vec![Caller::Anonymous, Caller::BadToken];
+    callers.extend(Role::ALL.map(Caller::Signed));
+
+    let mut failures = Vec::new();
+    let mut n_cells = 0;
+    for route in routes() {
+        let mut uri = fill(route.template, &samples);
+        if !route.query.is_empty() {
+            uri = format!("{uri}?{}", route.query);
+        }
+        for &caller in &callers {
+            let mut request = Req::new(route.method.clone(), &uri).purpose(PURPOSE);
+            request = match caller {
+                Caller::Anonymous => request,
+                Caller::BadToken => request.token(BAD_TOKEN),
+                Caller::Signed(role) if route.ends_session => request.token(&app.login(role).await),
+                Caller::Signed(role) => {
+                    let token = tokens.iter().find(|(r, _)| *r == role).map(|(_, t)| t.as_str()).unwrap_or("");
+                    request.token(token)
+                }
+            };
+            if let Some(body) = &route.body {
+                request = request.json(body);
+            }
+            let resp = app.send(request.build()).await;
+            let want = expected(&route, caller);
+            n_cells += 1;
+            if resp.status != want {
+                failures.push(format!(
+                    "{} {uri} as {caller:?}: want {want}, got {} {}",
+                    route.method,
+                    resp.status,
+                    resp.text()
+                ));
+            } else if want.is_client_error() {
+                let code = if want == StatusCode::FORBIDDEN { "forbidden" } else { "unauthenticated" };
+                resp.check_error(want, code);
+            }
+        }
+    }
+    assert_eq!(n_cells, routes().len() * 6);
+    assert!(failures.is_empty(), "{} of {n_cells} cells differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// The table itself: the rules the matrix derives from, spelled out so a change to `GRANTS` that
+/// would silently widen access shows up here too.
+#[test]
+fn grants_are_as_documented() {
+    use Permission::*;
+    let check = |role: Role, allowed: &[Permission]| {
+        for permission in [ReadPersonal, WriteRecords, ManageWatchlist, ReadAudit, CheckMrz] {
+            assert_eq!(role.allows(permission), allowed.contains(&permission), "{role:?} {permission:?}");
+        }
+    };
+    check(Role::Officer, &[ReadPersonal, WriteRecords, CheckMrz]);
+    check(Role::Analyst, &[ReadPersonal, CheckMrz]);
+    check(Role::Supervisor, &[ReadPersonal, WriteRecords, ManageWatchlist, ReadAudit, CheckMrz]);
+    check(Role::Admin, &[ReadAudit]);
+}
