@@ -28,6 +28,9 @@ pub enum AppError {
     /// 409: conflicts with existing data.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// 405: the path exists but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// 413: the body is too large.
     #[error("payload too large")]
     TooLarge,
@@ -81,6 +84,12 @@ impl AppError {
             AppError::NotFound => {
                 (StatusCode::NOT_FOUND, "not_found", "Data tidak ditemukan.".into(), "Not found.".into())
             }
+            AppError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Metode HTTP ini tidak didukung untuk alamat ini.".into(),
+                "This HTTP method is not supported at this address.".into(),
+            ),
             AppError::Conflict(detail) => (
                 StatusCode::CONFLICT,
                 "conflict",
@@ -134,9 +143,57 @@ impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(e: axum::extract::rejection::JsonRejection) -> Self {
         use axum::extract::rejection::JsonRejection;
         match e {
-            JsonRejection::BytesRejection(_) => AppError::TooLarge,
-            other => AppError::BadRequest(other.body_text()),
+            JsonRejection::BytesRejection(bytes) if bytes.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                AppError::TooLarge
+            }
+            JsonRejection::BytesRejection(_) => AppError::BadRequest("the request body could not be read".into()),
+            JsonRejection::MissingJsonContentType(_) => {
+                AppError::BadRequest("send the body as JSON with the header content-type: application/json".into())
+            }
+            other => AppError::BadRequest(redact_serde_message(&other.body_text())),
         }
+    }
+}
+
+/// serde quotes the offending value in backticks (`invalid type: integer `12345`, expected a
+/// string`); that value may be personal data, so it is replaced. Field names, which serde also
+/// quotes, are kept: they follow "field" in the message.
+fn redact_serde_message(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find('`') {
+        let (before, after) = rest.split_at(start);
+        out.push_str(before);
+        let Some(end) = after[1..].find('`') else {
+            out.push_str(after);
+            return out;
+        };
+        let quoted = &after[1..=end];
+        if before.trim_end().ends_with("field") {
+            out.push('`');
+            out.push_str(quoted);
+            out.push('`');
+        } else {
+            out.push_str("(value hidden)");
+        }
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_serde_message;
+
+    #[test]
+    fn serde_values_are_hidden_but_field_names_kept() {
+        assert_eq!(
+            redact_serde_message("invalid type: integer `918273645546372`, expected a string at line 1 column 40"),
+            "invalid type: integer (value hidden), expected a string at line 1 column 40"
+        );
+        assert_eq!(redact_serde_message("missing field `username`"), "missing field `username`");
+        assert_eq!(redact_serde_message("unterminated `quote"), "unterminated `quote");
     }
 }
 

@@ -26,7 +26,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::{OpenApi, ToSchema};
@@ -124,6 +123,10 @@ async fn not_found() -> error::AppError {
     error::AppError::NotFound
 }
 
+async fn method_not_allowed() -> error::AppError {
+    error::AppError::MethodNotAllowed
+}
+
 /// Builds the application router.
 pub fn app(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
@@ -134,11 +137,11 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::router())
         .merge(api::router())
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         // axum's extractors apply their own 2 MiB default on top of the layer below; without this
         // a configured limit above 2 MiB would be ignored for JSON bodies.
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(
             // Spans record the route pattern, never the raw URI: paths can hold a NIK or a

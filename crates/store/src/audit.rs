@@ -1,16 +1,17 @@
 //! The append-only, hash-chained audit log.
 //!
-//! Each entry's hash is SHA-256 over the previous entry's hash and the entry's fields,
-//! length-prefixed. `audit_head` holds the tip; every append updates it in the same transaction as
-//! the change it records, which serialises appenders so the chain never forks. Triggers refuse
+//! Each entry's hash is an HMAC-SHA-256, under the store's secret index key, over the previous
+//! entry's hash and the entry's fields, length-prefixed. `audit_head` holds the tip; every append
+//! updates it in the same transaction as the change it records, which serialises appenders so the
+//! chain never forks. Triggers refuse
 //! UPDATE and DELETE on `audit_log`; [`verify`] catches what someone with the SQL password could do
 //! anyway (edit, delete or reorder rows, with the triggers dropped).
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 
 use crate::backend::{Sql, Value};
 use crate::error::{Error, Result};
+use crate::seal::Keyring;
 
 /// Who is acting and why. Every read or write of personal data carries one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,20 +53,26 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
-fn entry_hash(prev: &[u8], entry: &AuditEntry) -> Vec<u8> {
-    let mut hasher = Sha256::new();
-    hasher.update(b"waspada-audit-v1");
-    hasher.update(prev);
-    hasher.update(entry.seq.to_be_bytes());
-    for field in [&entry.at, &entry.actor, &entry.action, &entry.subject, &entry.purpose, &entry.detail] {
-        hasher.update((field.len() as u64).to_be_bytes());
-        hasher.update(field.as_bytes());
-    }
-    hasher.finalize().to_vec()
+/// The entry's link in the chain: a MAC keyed with the store's secret index key (under its own
+/// domain label), so that someone with only SQL access cannot recompute the chain after an edit.
+fn entry_hash(keys: &Keyring, prev: &[u8], entry: &AuditEntry) -> Vec<u8> {
+    let seq = entry.seq.to_be_bytes();
+    keys.mac(&[
+        b"waspada-audit-v2",
+        prev,
+        &seq,
+        entry.at.as_bytes(),
+        entry.actor.as_bytes(),
+        entry.action.as_bytes(),
+        entry.subject.as_bytes(),
+        entry.purpose.as_bytes(),
+        entry.detail.as_bytes(),
+    ])
 }
 
 /// Appends an entry inside the caller's transaction.
 pub(crate) fn record(
+    keys: &Keyring,
     sql: &mut dyn Sql,
     context: &AuditContext,
     action: &str,
@@ -97,7 +104,7 @@ pub(crate) fn record(
         purpose: context.purpose.clone(),
         detail: detail.to_owned(),
     };
-    let hash = entry_hash(&prev_hash, &entry);
+    let hash = entry_hash(keys, &prev_hash, &entry);
     sql.exec(
         "INSERT INTO audit_log (seq, at, actor, action, subject, purpose, detail, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -155,7 +162,7 @@ fn row_to_entry(row: Vec<Value>) -> Result<(AuditEntry, Vec<u8>, Vec<u8>)> {
 const PAGE: i64 = 5_000;
 
 /// Walks the whole chain in order, page by page.
-pub(crate) fn verify(backend: &crate::backend::Backend) -> Result<AuditVerdict> {
+pub(crate) fn verify(keys: &Keyring, backend: &crate::backend::Backend) -> Result<AuditVerdict> {
     // Read the head first and check the chain up to it. Entries appended during the walk belong
     // to the next check; reading the head last would mistake them for tampering on a live system.
     let head = backend.read(|sql| sql.rows("SELECT seq, hash FROM audit_head WHERE id = 1", &[]))?;
@@ -188,7 +195,7 @@ pub(crate) fn verify(backend: &crate::backend::Backend) -> Result<AuditVerdict> 
                     reason: "does not link to the previous entry (deleted, inserted or reordered)".into(),
                 });
             }
-            if entry_hash(&prev_hash, &entry) != hash {
+            if entry_hash(keys, &prev_hash, &entry) != hash {
                 return Ok(AuditVerdict::Broken {
                     seq: entry.seq,
                     reason: "content does not match its hash (edited)".into(),

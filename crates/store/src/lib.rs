@@ -94,7 +94,13 @@ impl Store {
         };
         let source =
             config.master_key.clone().unwrap_or_else(|| MasterKeySource::File(config.data_dir.join("master.key")));
-        let (master, master_key_created) = seal::load_or_create_master_key(&source)?;
+        let wrapped = backend.read(|sql| {
+            let stored = sql.rows("SELECT value FROM meta WHERE key = 'index_key'", &[])?;
+            Ok(stored.into_iter().next().and_then(|row| row.into_iter().next()).and_then(Value::into_blob))
+        })?;
+        // A store that already holds sealed data never gets a new master key: that key could not
+        // read anything, and an operator might back it up believing it is the real one.
+        let (master, master_key_created) = seal::load_or_create_master_key(&source, wrapped.is_none())?;
         let keys = backend.write(|sql| {
             let stored = sql.rows("SELECT value FROM meta WHERE key = 'index_key'", &[])?;
             let wrapped = stored.into_iter().next().and_then(|row| row.into_iter().next()).and_then(Value::into_blob);
@@ -120,12 +126,12 @@ impl Store {
 
     /// Appends an audit entry on its own (for events that change no record, such as a sign-in).
     pub fn record_audit(&self, context: &AuditContext, action: &str, subject: &str, detail: &str) -> Result<i64> {
-        self.backend.write(|sql| audit::record(sql, context, action, subject, detail, Utc::now()))
+        self.backend.write(|sql| audit::record(&self.keys, sql, context, action, subject, detail, Utc::now()))
     }
 
     /// Checks the whole audit chain.
     pub fn verify_audit(&self) -> Result<AuditVerdict> {
-        audit::verify(&self.backend)
+        audit::verify(&self.keys, &self.backend)
     }
 
     /// Lists audit entries, newest first.

@@ -10,7 +10,7 @@ use waspada_domain::{Crossing, Nik, PassportApplication, Person, TravelDocument,
 
 use crate::backend::{Sql, Value, placeholders, tuples};
 use crate::error::{Error, Result};
-use crate::seal::{self, SecretKey};
+use crate::seal::{self, Keyring, SecretKey};
 use crate::{AuditContext, Store, audit, now_text};
 
 /// What to do when an imported row has the natural key of a stored record but different content.
@@ -227,7 +227,7 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
         self.backend.write(|sql| {
             let outcomes = self.upsert(sql, &PERSONS, prepared, policy)?;
-            audit_import(sql, context, "persons", &outcomes)?;
+            audit_import(&self.keys, sql, context, "persons", &outcomes)?;
             Ok(outcomes)
         })
     }
@@ -282,7 +282,15 @@ impl Store {
                 })
                 .collect::<Result<Vec<_>>>()?;
             let outcomes = self.upsert(sql, &DOCUMENTS, prepared, policy)?;
-            audit_import(sql, context, "documents", &outcomes)?;
+            // Crossings imported before their document, or under its previous holder, follow it.
+            let changed: Vec<Vec<u8>> = rows
+                .iter()
+                .zip(&outcomes)
+                .filter(|(_, outcome)| matches!(outcome, RowOutcome::Inserted | RowOutcome::Updated))
+                .map(|(doc, _)| self.doc_key(doc.issuing_state.as_str(), doc.number.as_str()))
+                .collect();
+            relink_crossings(sql, &changed)?;
+            audit_import(&self.keys, sql, context, "documents", &outcomes)?;
             Ok(outcomes)
         })
     }
@@ -335,7 +343,7 @@ impl Store {
                 })
                 .collect::<Result<Vec<_>>>()?;
             let outcomes = self.upsert(sql, &APPLICATIONS, prepared, policy)?;
-            audit_import(sql, context, "applications", &outcomes)?;
+            audit_import(&self.keys, sql, context, "applications", &outcomes)?;
             Ok(outcomes)
         })
     }
@@ -390,7 +398,7 @@ impl Store {
                 })
                 .collect::<Result<Vec<_>>>()?;
             let outcomes = self.upsert(sql, &CROSSINGS, prepared, policy)?;
-            audit_import(sql, context, "crossings", &outcomes)?;
+            audit_import(&self.keys, sql, context, "crossings", &outcomes)?;
             Ok(outcomes)
         })
     }
@@ -429,7 +437,7 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
         self.backend.write(|sql| {
             let outcomes = self.upsert(sql, &WATCHLIST, prepared, policy)?;
-            audit_import(sql, context, "watchlist", &outcomes)?;
+            audit_import(&self.keys, sql, context, "watchlist", &outcomes)?;
             Ok(outcomes)
         })
     }
@@ -449,7 +457,7 @@ impl Store {
         // Natural key -> (content MAC, index of its outcome) of the first row with that key.
         let mut seen: HashMap<Value, (Vec<u8>, usize)> = HashMap::new();
         let mut to_insert: Vec<(usize, Prepared)> = Vec::new();
-        let mut to_update: Vec<(usize, i64, i64, Prepared)> = Vec::new();
+        let mut to_update: Vec<(i64, Prepared)> = Vec::new();
         for (index, row) in prepared.into_iter().enumerate() {
             let row = match row {
                 Ok(row) => row,
@@ -484,7 +492,7 @@ impl Store {
                     ))),
                     ConflictPolicy::Update => {
                         outcomes.push(RowOutcome::Updated);
-                        to_update.push((index, stored.id, stored.key_id, row));
+                        to_update.push((stored.id, row));
                     }
                 },
                 None => {
@@ -496,8 +504,8 @@ impl Store {
         if !to_insert.is_empty() {
             self.insert_new(sql, table, to_insert)?;
         }
-        for (_, id, key_id, row) in to_update {
-            self.update_one(sql, table, id, key_id, row)?;
+        for (id, row) in to_update {
+            self.update_one(sql, table, id, row)?;
         }
         Ok(outcomes)
     }
@@ -578,23 +586,36 @@ impl Store {
         Ok(())
     }
 
-    fn update_one(&self, sql: &mut dyn Sql, table: &Table, id: i64, key_id: i64, row: Prepared) -> Result<()> {
-        let key = self.keys_by_id(sql, &[key_id])?.remove(&key_id).ok_or(Error::NotFound { what: "data key" })?;
+    /// Replaces a stored record. The record is sealed with the key of its current data subject,
+    /// which changes when, say, a document passes to another holder.
+    fn update_one(&self, sql: &mut dyn Sql, table: &Table, id: i64, row: Prepared) -> Result<()> {
+        let (key_id, key) = match &row.key {
+            KeyRef::Subject(subject) => self.subject_keys(sql, &[subject.as_slice()])?.remove(subject),
+            KeyRef::Existing(key_id) => self.keys_by_id(sql, &[*key_id])?.remove(key_id).map(|key| (*key_id, key)),
+        }
+        .ok_or(Error::NotFound { what: "data key" })?;
         let sealed = seal::seal(&key, table.name, key_id, &row.plaintext)?;
         let assignments: Vec<String> =
             table.columns.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
         let n = table.columns.len();
         let statement = format!(
-            "UPDATE {} SET {}, content_mac = ${}, sealed = ${}, updated_at = ${} WHERE id = ${}",
+            "UPDATE {} SET {}, content_mac = ${}, sealed = ${}, updated_at = ${}, key_id = ${} WHERE id = ${}",
             table.name,
             assignments.join(", "),
             n + 1,
             n + 2,
             n + 3,
-            n + 4
+            n + 4,
+            n + 5
         );
         let mut params = row.columns;
-        params.extend([Value::Blob(row.content_mac), Value::Blob(sealed), Value::Text(now_text()), Value::Int(id)]);
+        params.extend([
+            Value::Blob(row.content_mac),
+            Value::Blob(sealed),
+            Value::Text(now_text()),
+            Value::Int(key_id),
+            Value::Int(id),
+        ]);
         sql.exec(&statement, &params)?;
         if let Some(owner_kind) = table.owner_kind {
             for index_table in ["name_index", "phone_index"] {
@@ -717,7 +738,8 @@ impl Store {
     }
 
     fn audit_read(&self, context: &AuditContext, action: &str, subject: &str, detail: &str) -> Result<()> {
-        self.backend.write(|sql| audit::record(sql, context, action, subject, detail, Utc::now()).map(|_| ()))
+        self.backend
+            .write(|sql| audit::record(&self.keys, sql, context, action, subject, detail, Utc::now()).map(|_| ()))
     }
 
     /// Finds a person by NIK. Audited as `person.lookup_nik`.
@@ -940,7 +962,13 @@ fn subject_of(kind: &str, ids: impl Iterator<Item = i64>) -> String {
     if ids.is_empty() { format!("{kind}:none") } else { ids.join(",") }
 }
 
-fn audit_import(sql: &mut dyn Sql, context: &AuditContext, table: &str, outcomes: &[RowOutcome]) -> Result<()> {
+fn audit_import(
+    keys: &Keyring,
+    sql: &mut dyn Sql,
+    context: &AuditContext,
+    table: &str,
+    outcomes: &[RowOutcome],
+) -> Result<()> {
     let mut counts = [0usize; 4];
     for outcome in outcomes {
         let slot = match outcome {
@@ -952,12 +980,11 @@ fn audit_import(sql: &mut dyn Sql, context: &AuditContext, table: &str, outcomes
         counts[slot] += 1;
     }
     let detail = format!("inserted={} updated={} unchanged={} rejected={}", counts[0], counts[1], counts[2], counts[3]);
-    audit::record(sql, context, &format!("{table}.import"), table, &detail, Utc::now()).map(|_| ())
+    audit::record(keys, sql, context, &format!("{table}.import"), table, &detail, Utc::now()).map(|_| ())
 }
 
 struct ExistingRow {
     id: i64,
-    key_id: i64,
     content_mac: Vec<u8>,
 }
 
@@ -966,19 +993,19 @@ fn existing_rows(sql: &mut dyn Sql, table: &Table, naturals: &[Value]) -> Result
     let unique: Vec<Value> = naturals.iter().cloned().collect::<HashSet<_>>().into_iter().collect();
     for chunk in unique.chunks(CHUNK) {
         let statement = format!(
-            "SELECT {natural}, id, key_id, content_mac FROM {name} WHERE {natural} IN ({})",
+            "SELECT {natural}, id, content_mac FROM {name} WHERE {natural} IN ({})",
             placeholders(0, chunk.len()),
             natural = table.natural,
             name = table.name
         );
         for row in sql.rows(&statement, chunk)? {
             let mut row = row.into_iter();
-            let (Some(natural), Some(Value::Int(id)), Some(Value::Int(key_id)), Some(Value::Blob(content_mac))) =
-                (row.next(), row.next(), row.next(), row.next())
+            let (Some(natural), Some(Value::Int(id)), Some(Value::Blob(content_mac))) =
+                (row.next(), row.next(), row.next())
             else {
                 return Err(Error::Corrupt(format!("{} row", table.name)));
             };
-            found.insert(natural, ExistingRow { id, key_id, content_mac });
+            found.insert(natural, ExistingRow { id, content_mac });
         }
     }
     Ok(found)
@@ -1026,6 +1053,22 @@ fn documents_by_key(sql: &mut dyn Sql, doc_keys: &[Vec<u8>]) -> Result<HashMap<V
         }
     }
     Ok(found)
+}
+
+/// Points crossings of the given documents at the documents' current ids and holders.
+fn relink_crossings(sql: &mut dyn Sql, doc_keys: &[Vec<u8>]) -> Result<()> {
+    for chunk in doc_keys.chunks(CHUNK) {
+        let params: Vec<Value> = chunk.iter().cloned().map(Value::Blob).collect();
+        let statement = format!(
+            "UPDATE crossings SET
+                document_id = (SELECT d.id FROM documents d WHERE d.doc_key = crossings.doc_key),
+                person_id = (SELECT d.person_id FROM documents d WHERE d.doc_key = crossings.doc_key)
+             WHERE doc_key IN ({})",
+            placeholders(0, chunk.len())
+        );
+        sql.exec(&statement, &params)?;
+    }
+    Ok(())
 }
 
 fn insert_index_rows(sql: &mut dyn Sql, owner_kind: &str, rows: Vec<(&'static str, Vec<u8>, Value)>) -> Result<()> {

@@ -60,7 +60,7 @@ impl std::fmt::Debug for SecretKey {
 
 /// Reads the master key, creating it (0600) on first start. Returns whether it was created, so the
 /// caller can warn that losing it loses the data.
-pub(crate) fn load_or_create_master_key(source: &MasterKeySource) -> Result<(SecretKey, bool)> {
+pub(crate) fn load_or_create_master_key(source: &MasterKeySource, may_create: bool) -> Result<(SecretKey, bool)> {
     let MasterKeySource::File(path) = source;
     match fs::read_to_string(path) {
         Ok(text) => {
@@ -71,6 +71,10 @@ pub(crate) fn load_or_create_master_key(source: &MasterKeySource) -> Result<(Sec
             bytes.zeroize();
             Ok((key?, false))
         }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !may_create => Err(Error::Config(format!(
+            "the master key file {} is missing, but this store already holds data sealed with a master key: restore the key from its backup (a new key could not read the data)",
+            path.display()
+        ))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = SecretKey::random()?;
             write_secret_file(path, &hex::encode(key.0.as_ref()))?;
@@ -294,11 +298,14 @@ mod tests {
     fn master_key_file_is_private() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("master.key");
-        let (first, created) = load_or_create_master_key(&MasterKeySource::File(path.clone())).unwrap();
+        let (first, created) = load_or_create_master_key(&MasterKeySource::File(path.clone()), true).unwrap();
         assert!(created);
-        let (second, created) = load_or_create_master_key(&MasterKeySource::File(path.clone())).unwrap();
+        let (second, created) = load_or_create_master_key(&MasterKeySource::File(path.clone()), true).unwrap();
         assert!(!created);
         assert_eq!(first.0.as_ref(), second.0.as_ref());
+        let elsewhere = dir.path().join("other.key");
+        assert!(load_or_create_master_key(&MasterKeySource::File(elsewhere.clone()), false).is_err());
+        assert!(!elsewhere.exists(), "a refused open must not leave a new key behind");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -68,7 +68,7 @@ impl Store {
                 &[Value::from(username), Value::from(password_hash), Value::from(role), Value::from(display_name), Value::Text(crate::now_text())],
             )?;
             let id = rows.first().and_then(|r| r.first()).and_then(Value::as_int).ok_or_else(|| Error::Corrupt("insert returned no id".into()))?;
-            audit::record(sql, context, "user.create", &format!("user:{id}"), &format!("role={role}"), Utc::now())?;
+            audit::record(&self.keys, sql, context, "user.create", &format!("user:{id}"), &format!("role={role}"), Utc::now())?;
             Ok(id)
         })
     }
@@ -83,7 +83,8 @@ impl Store {
             if changed == 0 {
                 return Err(Error::NotFound { what: "user" });
             }
-            audit::record(sql, context, "user.set_password", &format!("user:{username}"), "", Utc::now()).map(|_| ())
+            audit::record(&self.keys, sql, context, "user.set_password", &format!("user:{username}"), "", Utc::now())
+                .map(|_| ())
         })
     }
 

@@ -57,11 +57,7 @@ async fn error_bodies_do_not_echo_personal_data() {
             echoed.push(format!("{what} -> {}: {}", resp.status, resp.text()));
         }
     }
-    // FIXME: serde's "invalid type" messages quote the offending number (here a password and a
-    // NIK-like value); the JSON rejection text goes to the client unchanged. This asserts the
-    // current behaviour: exactly those two echo.
-    assert_eq!(echoed.len(), 2, "{echoed:#?}");
-    assert!(echoed[0].contains("/api/v1/auth/login") && echoed[1].contains("/api/v1/mrz/check"), "{echoed:#?}");
+    assert!(echoed.is_empty(), "error bodies echo submitted values: {echoed:#?}");
 }
 
 /// Per-record rejection reasons go back to the submitter of the record.
