@@ -1,5 +1,6 @@
 //! Property tests for the domain's text parsers: no input panics, and what parses is normalised
 //! so that parsing its own output gives the same value.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::NaiveDate;
 use proptest::prelude::*;

@@ -42,7 +42,7 @@ impl Kind {
 
     /// From a file stem.
     pub fn from_stem(stem: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.stem() == stem)
+        Kind::ALL.into_iter().find(|k| k.stem().eq_ignore_ascii_case(stem))
     }
 
     /// Columns that must be present in a CSV header.

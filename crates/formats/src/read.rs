@@ -130,6 +130,11 @@ pub(crate) struct LineIndex<R: Read> {
     newlines: std::collections::VecDeque<(u64, bool)>,
     lines_before: u64,
     last_was_cr: bool,
+    /// Offsets of `"` bytes read but not yet passed, to tell whether the last row ends inside
+    /// a quoted field.
+    quotes: std::collections::VecDeque<u64>,
+    /// A read returned end of file.
+    at_eof: bool,
 }
 
 impl<R: Read> Read for LineIndex<R> {
@@ -138,8 +143,13 @@ impl<R: Read> Read for LineIndex<R> {
         for (index, byte) in buf[..n].iter().enumerate() {
             if *byte == b'\n' {
                 self.newlines.push_back((self.offset + index as u64, self.last_was_cr));
+            } else if *byte == b'"' {
+                self.quotes.push_back(self.offset + index as u64);
             }
             self.last_was_cr = *byte == b'\r';
+        }
+        if n == 0 && !buf.is_empty() {
+            self.at_eof = true;
         }
         self.offset += n as u64;
         Ok(n)
@@ -149,6 +159,9 @@ impl<R: Read> Read for LineIndex<R> {
 impl<R: Read> LineIndex<R> {
     /// The 1-based line of a byte offset; offsets must be asked for in increasing order.
     fn line_of(&mut self, mut byte: u64) -> u64 {
+        while self.quotes.front().is_some_and(|&at| at < byte) {
+            self.quotes.pop_front();
+        }
         while self.newlines.front().is_some_and(|&(at, _)| at < byte) {
             self.newlines.pop_front();
             self.lines_before += 1;
@@ -165,10 +178,19 @@ impl<R: Read> LineIndex<R> {
         }
         self.lines_before + 1
     }
+
+    /// Whether the record whose line was just asked for ran into the end of the file inside a
+    /// quoted field: an odd number of quotes from its start to the end. The csv crate accepts
+    /// such a record silently, but it is what a file cut off mid-row looks like. Only the last
+    /// record can have seen the end of the file: the others end at their newline.
+    fn ends_inside_quotes(&self) -> bool {
+        self.at_eof && self.quotes.len() % 2 == 1
+    }
 }
 
 enum Inner<R: Read> {
-    Csv { reader: csv::Reader<LineIndex<R>>, index: HashMap<String, usize>, width: usize, record: csv::ByteRecord },
+    // Boxed: the csv reader and its line index are far larger than the JSON variant.
+    Csv { reader: Box<csv::Reader<LineIndex<R>>>, index: HashMap<String, usize>, width: usize, record: csv::ByteRecord },
     Json { reader: BufReader<Sniffed<R>>, line: u64, buffer: Vec<u8> },
 }
 
@@ -238,6 +260,8 @@ impl<R: Read> Reader<R> {
                     newlines: Default::default(),
                     lines_before: 0,
                     last_was_cr: false,
+                    quotes: Default::default(),
+                    at_eof: false,
                 };
                 let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(input);
                 let header = reader.byte_headers().map_err(|e| FileError::Io(e.to_string()))?.clone();
@@ -255,7 +279,7 @@ impl<R: Read> Reader<R> {
                 if !missing.is_empty() {
                     return Err(FileError::MissingColumns { missing: missing.join(", "), found: names.join(",") });
                 }
-                Inner::Csv { reader, index, width: names.len(), record: csv::ByteRecord::new() }
+                Inner::Csv { reader: Box::new(reader), index, width: names.len(), record: csv::ByteRecord::new() }
             }
             FileFormat::JsonLines => {
                 Inner::Json { reader: BufReader::with_capacity(1 << 16, input), line: 0, buffer: Vec::new() }
@@ -283,6 +307,10 @@ impl<R: Read> Iterator for Reader<R> {
                     Ok(true) => {
                         let byte = record.position().map_or(0, |p| p.byte());
                         let line = reader.get_mut().line_of(byte);
+                        if reader.get_ref().ends_inside_quotes() {
+                            let reason = "the file ends inside a quoted field: the row is cut off (a truncated file?) or a quote is not closed";
+                            return Some((line, Err(reason.into())));
+                        }
                         if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
                             continue; // A blank line.
                         }
@@ -297,7 +325,9 @@ impl<R: Read> Iterator for Reader<R> {
                             // Report the error of the bad field itself, so its byte index counts
                             // from the start of that field rather than of the whole row.
                             let (bad_field, e) = (0..record.len())
-                                .find_map(|i| record.get(i).and_then(|f| std::str::from_utf8(f).err()).map(|e| (i + 1, e)))
+                                .find_map(|i| {
+                                    record.get(i).and_then(|f| std::str::from_utf8(f).err()).map(|e| (i + 1, e))
+                                })
                                 .map_or((0, String::new()), |(i, e)| (i, format!(" ({e})")));
                             return Some((
                                 line,

@@ -1,5 +1,6 @@
 //! Reading and writing the file formats: row errors keep their line, bad bytes never panic, and
 //! canonical files survive a read-write round trip byte for byte.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::NaiveDate;
 use proptest::prelude::*;

@@ -182,6 +182,18 @@ fn redact_serde_message(message: &str) -> String {
     out
 }
 
+impl From<axum::extract::rejection::QueryRejection> for AppError {
+    fn from(e: axum::extract::rejection::QueryRejection) -> Self {
+        AppError::BadRequest(e.body_text())
+    }
+}
+
+impl From<axum::extract::rejection::PathRejection> for AppError {
+    fn from(e: axum::extract::rejection::PathRejection) -> Self {
+        AppError::BadRequest(e.body_text())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact_serde_message;
@@ -194,17 +206,5 @@ mod tests {
         );
         assert_eq!(redact_serde_message("missing field `username`"), "missing field `username`");
         assert_eq!(redact_serde_message("unterminated `quote"), "unterminated `quote");
-    }
-}
-
-impl From<axum::extract::rejection::QueryRejection> for AppError {
-    fn from(e: axum::extract::rejection::QueryRejection) -> Self {
-        AppError::BadRequest(e.body_text())
-    }
-}
-
-impl From<axum::extract::rejection::PathRejection> for AppError {
-    fn from(e: axum::extract::rejection::PathRejection) -> Self {
-        AppError::BadRequest(e.body_text())
     }
 }
