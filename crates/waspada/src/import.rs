@@ -180,6 +180,7 @@ fn import_file(
         for batch in receiver {
             let mut lines = Vec::with_capacity(batch.len());
             let mut records = Vec::with_capacity(batch.len());
+            let mut rejections: Vec<(u64, String)> = Vec::new();
             for (line, row) in batch {
                 tally.rows += 1;
                 match row {
@@ -189,7 +190,7 @@ fn import_file(
                     }
                     Err(reason) => {
                         tally.rejected += 1;
-                        progress.suspend(|| eprintln!("{name}:{line}: {reason}"));
+                        rejections.push((line, reason));
                     }
                 }
             }
@@ -201,10 +202,17 @@ fn import_file(
                     RowOutcome::Unchanged => tally.unchanged += 1,
                     RowOutcome::Rejected(reason) => {
                         tally.rejected += 1;
-                        progress.suspend(|| eprintln!("{name}:{line}: {reason}"));
+                        rejections.push((line, reason));
                     }
                 }
             }
+            // Parse and store rejections are found in two passes; report them in line order.
+            rejections.sort_by_key(|(line, _)| *line);
+            progress.suspend(|| {
+                for (line, reason) in rejections.drain(..) {
+                    eprintln!("{name}:{line}: {reason}");
+                }
+            });
             progress.set_position(bytes.load(Ordering::Relaxed));
             progress.set_message(format!("{} rows", tally.rows));
         }
