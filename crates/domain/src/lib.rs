@@ -31,7 +31,7 @@ pub use crossing::{Crossing, Direction};
 pub use date::{PartialDate, format_timestamp, parse_date, parse_timestamp};
 pub use document::{DocumentKind, DocumentNumber, DocumentStatus, TravelDocument};
 pub use error::{Error, Result};
-pub use names::{FullName, name_lookup_keys, normalise_name};
+pub use names::{FullName, name_lookup_keys, name_query_keys, normalise_name};
 pub use person::{Person, Sex};
 pub use phone::PhoneNumber;
 pub use waspada_nik::{Nik, NikError};

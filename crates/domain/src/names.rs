@@ -66,20 +66,37 @@ pub fn normalise_name(text: &str) -> String {
     out
 }
 
-/// Keys for exact name lookup, tolerant of case, spacing, punctuation and word order: the name
-/// with all spaces removed (so `Nurhayati` finds `Nur Hayati`), and the same with the words
-/// sorted (so `Hayati Nur` finds `Nur Hayati`). Fuzzy matching is the screening crate's job.
+/// The keys under which a stored name is indexed for exact lookup, tolerant of case, spacing,
+/// punctuation and word order: the name with all spaces removed (so `Nurhayati` finds
+/// `Nur Hayati`), and, when it differs, the same with the words sorted (so `Hayati Nur` finds
+/// `Nur Hayati`). Fuzzy matching is the screening crate's job. Query with [`name_query_keys`].
 pub fn name_lookup_keys(text: &str) -> Vec<String> {
+    let Some((joined, sorted)) = joined_and_sorted(text) else { return Vec::new() };
+    // The prefixes keep the two kinds apart. The sorted key is left out when it equals the joined
+    // one, which saves index rows for names already in word order; queries make up for it.
+    if sorted == joined { vec![format!("n:{joined}")] } else { vec![format!("n:{joined}"), format!("s:{sorted}")] }
+}
+
+/// The keys to look a query up with: a stored name matches when it has any of them.
+pub fn name_query_keys(text: &str) -> Vec<String> {
+    let Some((joined, sorted)) = joined_and_sorted(text) else { return Vec::new() };
+    let mut keys = vec![format!("n:{joined}"), format!("s:{sorted}")];
+    if sorted != joined {
+        // A stored name whose words were already in order has only its joined key.
+        keys.push(format!("n:{sorted}"));
+    }
+    keys
+}
+
+fn joined_and_sorted(text: &str) -> Option<(String, String)> {
     let normalised = normalise_name(text);
     if normalised.is_empty() {
-        return Vec::new();
+        return None;
     }
     let joined: String = normalised.split(' ').collect();
     let mut words: Vec<&str> = normalised.split(' ').collect();
     words.sort_unstable();
-    let sorted: String = words.concat();
-    // The prefixes keep the two kinds apart, so a query may look up all its keys at once.
-    vec![format!("n:{joined}"), format!("s:{sorted}")]
+    Some((joined, words.concat()))
 }
 
 fn fold_char(ch: char) -> Option<&'static str> {
@@ -126,11 +143,13 @@ mod tests {
     #[test]
     fn lookup_keys_tolerate_spacing_and_order() {
         let stored = name_lookup_keys("Nur Hayati");
-        assert!(name_lookup_keys("NURHAYATI").iter().any(|k| stored.contains(k)));
-        assert!(name_lookup_keys("hayati, nur").iter().any(|k| stored.contains(k)));
-        let two_words = name_lookup_keys("Ani Lestari");
-        assert!(name_lookup_keys("Lestari Ani").iter().any(|k| two_words.contains(k)));
-        assert!(!name_lookup_keys("Nur Hayat").iter().any(|k| stored.contains(k)));
+        assert!(name_query_keys("NURHAYATI").iter().any(|k| stored.contains(k)));
+        assert!(name_query_keys("hayati, nur").iter().any(|k| stored.contains(k)));
+        let in_order = name_lookup_keys("Ani Lestari");
+        assert_eq!(in_order.len(), 1);
+        assert!(name_query_keys("Lestari Ani").iter().any(|k| in_order.contains(k)));
+        assert!(name_query_keys("ani lestari").iter().any(|k| in_order.contains(k)));
+        assert!(!name_query_keys("Nur Hayat").iter().any(|k| stored.contains(k)));
     }
 
     #[test]

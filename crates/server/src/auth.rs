@@ -72,6 +72,44 @@ fn new_token() -> Result<String, AppError> {
     Ok(format!("wsp_{}", hex::encode(bytes)))
 }
 
+/// How long a validated token is trusted without asking the database again. A token revoked by
+/// another server process keeps working here for at most this long; one revoked through this
+/// process stops at once.
+const SESSION_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+const SESSION_CACHE_MAX: usize = 10_000;
+
+/// Token hashes that were valid a moment ago, with their users.
+#[derive(Clone, Default)]
+pub struct SessionCache(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<Vec<u8>, (CurrentUser, std::time::Instant)>>>,
+);
+
+impl SessionCache {
+    fn get(&self, hash: &[u8]) -> Option<CurrentUser> {
+        let cache = self.0.lock().ok()?;
+        let (user, at) = cache.get(hash)?;
+        (at.elapsed() < SESSION_CACHE_TTL).then(|| user.clone())
+    }
+
+    fn put(&self, hash: Vec<u8>, user: CurrentUser) {
+        if let Ok(mut cache) = self.0.lock() {
+            if cache.len() >= SESSION_CACHE_MAX {
+                cache.retain(|_, (_, at)| at.elapsed() < SESSION_CACHE_TTL);
+                if cache.len() >= SESSION_CACHE_MAX {
+                    cache.clear();
+                }
+            }
+            cache.insert(hash, (user, std::time::Instant::now()));
+        }
+    }
+
+    fn forget(&self, hash: &[u8]) {
+        if let Ok(mut cache) = self.0.lock() {
+            cache.remove(hash);
+        }
+    }
+}
+
 /// The signed-in staff member.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
@@ -106,12 +144,18 @@ impl FromRequestParts<AppState> for CurrentUser {
         if token.len() > 200 {
             return Err(AppError::Unauthenticated);
         }
-        let store = state.store.clone();
         let hash = token_hash(&token);
-        let user = tokio::task::spawn_blocking(move || store.user_by_token(&hash, Utc::now())).await??;
+        if let Some(current) = state.sessions.get(&hash) {
+            parts.extensions.insert(current.clone());
+            return Ok(current);
+        }
+        let store = state.store.clone();
+        let lookup = hash.clone();
+        let user = tokio::task::spawn_blocking(move || store.user_by_token(&lookup, Utc::now())).await??;
         let user = user.ok_or(AppError::Unauthenticated)?;
         let role = Role::parse(&user.role).ok_or(AppError::Forbidden)?;
         let current = CurrentUser { id: user.id, username: user.username, role };
+        state.sessions.put(hash, current.clone());
         parts.extensions.insert(current.clone());
         Ok(current)
     }
@@ -231,6 +275,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
     if let Some(token) = bearer_or_cookie(&headers) {
         let store = state.store.clone();
         let hash = token_hash(&token);
+        state.sessions.forget(&hash);
         tokio::task::spawn_blocking(move || store.revoke_token(&hash)).await??;
     }
     let mut response = axum::http::StatusCode::NO_CONTENT.into_response();

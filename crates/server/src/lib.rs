@@ -64,6 +64,15 @@ pub struct AppState {
     pub store: Store,
     /// Settings.
     pub config: Arc<ServerConfig>,
+    /// Recently validated tokens, so a request does not cost a database read to authenticate.
+    pub sessions: auth::SessionCache,
+}
+
+impl AppState {
+    /// State for a store and settings.
+    pub fn new(store: Store, config: ServerConfig) -> AppState {
+        AppState { store, config: Arc::new(config), sessions: auth::SessionCache::default() }
+    }
 }
 
 #[derive(OpenApi)]
@@ -164,7 +173,7 @@ pub fn app(state: AppState) -> Router {
 /// Binds the address and serves until Ctrl-C or SIGTERM.
 pub async fn serve(store: Store, config: ServerConfig) -> std::io::Result<()> {
     let addr = config.addr;
-    let state = AppState { store, config: Arc::new(config) };
+    let state = AppState::new(store, config);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "listening");
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await

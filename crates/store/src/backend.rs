@@ -252,14 +252,20 @@ impl Backend {
     pub(crate) fn open_sqlite(path: &Path, pool_size: u32) -> Result<Backend> {
         let manager = SqliteConnectionManager::file(path).with_init(|conn| {
             // WAL lets readers run beside the single writer; NORMAL sync is durable across
-            // application crashes and loses at most the last transactions on power loss.
+            // application crashes and loses at most the last transactions on power loss. The
+            // page cache (256 MiB, allocated only as used) holds the blind-index B-trees, whose
+            // keys are random by design, so bulk inserts do not thrash; memory-mapped reads spare a system
+            // call for every page that misses it. Checkpoints run on a background thread
+            // (`Checkpointer`), never inside a request's commit, where they would cost tail latency.
             conn.execute_batch(
                 "PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA foreign_keys = ON;
                  PRAGMA busy_timeout = 10000;
                  PRAGMA temp_store = MEMORY;
-                 PRAGMA cache_size = -65536;",
+                 PRAGMA cache_size = -262144;
+                 PRAGMA mmap_size = 2147418112;
+                 PRAGMA wal_autocheckpoint = 0;",
             )?;
             conn.set_prepared_statement_cache_capacity(256);
             Ok(())
@@ -395,6 +401,47 @@ fn postgres_conn(
     pool: &Pool<PostgresConnectionManager<postgres::NoTls>>,
 ) -> Result<PooledConnection<PostgresConnectionManager<postgres::NoTls>>> {
     pool.get().map_err(|e| Error::Backend(format!("no PostgreSQL connection available: {e}")))
+}
+
+/// Copies the SQLite write-ahead log back into the database file every half second, on its own
+/// thread, so that no request's commit pays for a checkpoint. Stops when the last `Store` clone
+/// holding it is dropped.
+pub(crate) struct Checkpointer {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Checkpointer {
+    pub(crate) fn start(backend: &Backend) -> Option<Checkpointer> {
+        let Backend::Sqlite(pool) = backend else { return None };
+        let pool = pool.clone();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(500));
+                    if let Ok(conn) = pool.get() {
+                        // PASSIVE never waits for readers or writers; what it cannot copy now it
+                        // copies next time.
+                        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                            tracing::warn!(error = %e, "WAL checkpoint failed");
+                        }
+                    }
+                }
+                if let Ok(conn) = pool.get() {
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+                }
+            })
+            .ok()?;
+        Some(Checkpointer { stop })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// `$1, $2, …` for `count` parameters starting after `offset`.

@@ -65,6 +65,7 @@ pub struct Store {
     backend: Backend,
     keys: Arc<Keyring>,
     master_key_created: bool,
+    _checkpointer: Option<Arc<backend::Checkpointer>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -110,7 +111,8 @@ impl Store {
             }
             Ok(keyring)
         })?;
-        Ok(Store { backend, keys: Arc::new(keys), master_key_created })
+        let _checkpointer = backend::Checkpointer::start(&backend).map(Arc::new);
+        Ok(Store { backend, keys: Arc::new(keys), master_key_created, _checkpointer })
     }
 
     /// Whether this open created a new master key (the caller should tell the operator to back it

@@ -6,7 +6,9 @@ use std::collections::{HashMap, HashSet};
 use chrono::Utc;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use waspada_domain::{Crossing, Nik, PassportApplication, Person, TravelDocument, WatchlistEntry, name_lookup_keys};
+use waspada_domain::{
+    Crossing, Nik, PassportApplication, Person, TravelDocument, WatchlistEntry, name_lookup_keys, name_query_keys,
+};
 
 use crate::backend::{Sql, Value, placeholders, tuples};
 use crate::error::{Error, Result};
@@ -184,6 +186,11 @@ impl Store {
         self.keys.blind_index("docno", number)
     }
 
+    /// Blind indexes of the keys a query name is looked up with.
+    fn name_query_bidxs(&self, name: &str) -> Vec<Vec<u8>> {
+        name_query_keys(name).iter().map(|key| self.keys.blind_index("name", key)).collect()
+    }
+
     fn name_bidxs(&self, names: impl IntoIterator<Item = String>) -> Vec<Vec<u8>> {
         let mut keys: Vec<Vec<u8>> = names
             .into_iter()
@@ -359,19 +366,22 @@ impl Store {
         let doc_keys: Vec<Vec<u8>> =
             rows.iter().map(|c| self.doc_key(c.document_issuing_state.as_str(), c.document_number.as_str())).collect();
         self.backend.write(|sql| {
-            let documents = documents_by_key(sql, &doc_keys)?;
-            let prepared = rows
-                .iter()
-                .zip(doc_keys)
-                .map(|(crossing, doc_key)| {
+            let documents = documents_by_key(&self.keys, sql, &doc_keys)?;
+            let pairs: Vec<(&Crossing, Vec<u8>)> = rows.iter().zip(doc_keys).collect();
+            let prepared =
+                parallel_map(&pairs, |(crossing, doc_key)| -> Result<std::result::Result<Prepared, String>> {
+                    let doc_key = doc_key.clone();
                     let at = crate::stamp(crossing.crossed_at);
-                    let crossing_key = self.keys.mac(&[
+                    // The natural key starts with the (plain) crossing time, so that a feed in time
+                    // order inserts into its unique index sequentially instead of at random.
+                    let mut crossing_key = crossing.crossed_at.timestamp().to_be_bytes().to_vec();
+                    crossing_key.extend(self.keys.mac(&[
                         b"crossing",
                         &doc_key,
                         crossing.direction.code().as_bytes(),
                         crossing.checkpoint.as_bytes(),
                         at.as_bytes(),
-                    ]);
+                    ]));
                     let (document_id, person_id, key) = match documents.get(&doc_key) {
                         Some(doc) => (Value::Int(doc.id), Value::from(doc.person_id), KeyRef::Existing(doc.key_id)),
                         None => (Value::Null, Value::Null, KeyRef::Subject(subject(b"d", &doc_key))),
@@ -396,6 +406,7 @@ impl Store {
                         phones: Vec::new(),
                     }))
                 })
+                .into_iter()
                 .collect::<Result<Vec<_>>>()?;
             let outcomes = self.upsert(sql, &CROSSINGS, prepared, policy)?;
             audit_import(&self.keys, sql, context, "crossings", &outcomes)?;
@@ -536,19 +547,25 @@ impl Store {
         );
         let mut index_rows: Vec<(&'static str, Vec<u8>, Value)> = Vec::new();
         let rows_per_statement = (CHUNK * 8 / width).max(1);
-        let mut pending: Vec<Prepared> = rows.into_iter().map(|(_, r)| r).collect();
-        while !pending.is_empty() {
-            let rest = pending.split_off(pending.len().min(rows_per_statement));
-            let chunk = std::mem::replace(&mut pending, rest);
+        // Rows keep their input order: ids follow it, and export (in id order) must give back the
+        // imported file.
+        let sorted: Vec<Prepared> = rows.into_iter().map(|(_, r)| r).collect();
+        let full_tuples = tuples(rows_per_statement, width);
+        let mut pending = sorted.into_iter().peekable();
+        while pending.peek().is_some() {
+            let chunk: Vec<Prepared> = pending.by_ref().take(rows_per_statement).collect();
             let mut params = Vec::with_capacity(chunk.len() * width);
             let mut names_by_natural: HashMap<Value, IndexKeys> = HashMap::new();
-            for row in chunk {
+            let sealed_rows = parallel_map(&chunk, |row| -> Result<(i64, Vec<u8>)> {
                 let (key_id, key) = match &row.key {
                     KeyRef::Subject(s) => by_subject.get(s).cloned(),
                     KeyRef::Existing(id) => by_id.get(id).map(|k| (*id, k.clone())),
                 }
                 .ok_or_else(|| Error::Corrupt("a data key vanished during import".into()))?;
-                let sealed = seal::seal(&key, table.name, key_id, &row.plaintext)?;
+                Ok((key_id, seal::seal(&key, table.name, key_id, &row.plaintext)?))
+            });
+            for (row, sealed) in chunk.into_iter().zip(sealed_rows) {
+                let (key_id, sealed): (i64, Vec<u8>) = sealed?;
                 if table.owner_kind.is_some() {
                     names_by_natural.insert(row.natural.clone(), (row.names, row.phones));
                 }
@@ -561,7 +578,9 @@ impl Store {
                 params.push(Value::Text(now.clone()));
             }
             let count = params.len() / width;
-            let statement = format!("INSERT INTO {} ({column_list}) VALUES {}", table.name, tuples(count, width));
+            // The placeholder list of a full chunk is built once; only the last chunk differs.
+            let values = if count == rows_per_statement { full_tuples.clone() } else { tuples(count, width) };
+            let statement = format!("INSERT INTO {} ({column_list}) VALUES {values}", table.name);
             if table.owner_kind.is_some() {
                 let statement = format!("{statement} RETURNING id, {}", table.natural);
                 for row in sql.rows(&statement, &params)? {
@@ -788,7 +807,7 @@ impl Store {
         limit: usize,
         context: &AuditContext,
     ) -> Result<Vec<Stored<Person>>> {
-        let bidxs = self.name_bidxs([name.to_owned()]);
+        let bidxs = self.name_query_bidxs(name);
         let page = i64::try_from(limit.saturating_mul(4).max(50)).unwrap_or(1000);
         let mut found = Vec::new();
         let mut after = 0i64;
@@ -888,7 +907,7 @@ impl Store {
             )?);
         }
         if let Some(name) = name {
-            let bidxs: Vec<Value> = self.name_bidxs([name.to_owned()]).into_iter().map(Value::Blob).collect();
+            let bidxs: Vec<Value> = self.name_query_bidxs(name).into_iter().map(Value::Blob).collect();
             if !bidxs.is_empty() {
                 let filter = format!(
                     "id IN (SELECT owner_id FROM name_index WHERE owner_kind = 'watchlist' AND bidx IN ({}))",
@@ -936,6 +955,38 @@ impl Store {
         }
         self.audit_read(context, &format!("{table}.export"), table, &format!("records={total}"))?;
         Ok(total)
+    }
+}
+
+/// Maps a slice on all cores (up to four). The import's SQL runs on one thread, so sealing and
+/// hashing on the others shortens each batch; small inputs run inline.
+fn parallel_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    if threads < 2 || items.len() < 256 {
+        return items.iter().map(&f).collect();
+    }
+    let size = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> =
+            items.chunks(size).map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<U>>())).collect();
+        let mut out = Vec::with_capacity(items.len());
+        for handle in handles {
+            match handle.join() {
+                Ok(part) => out.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
+}
+
+/// An ordering of natural keys that matches the database's (blobs by bytes, text by UTF-8 bytes).
+fn sort_key(value: &Value) -> &[u8] {
+    match value {
+        Value::Blob(bytes) => bytes,
+        Value::Text(text) => text.as_bytes(),
+        Value::Null | Value::Int(_) => &[],
     }
 }
 
@@ -990,7 +1041,8 @@ struct ExistingRow {
 
 fn existing_rows(sql: &mut dyn Sql, table: &Table, naturals: &[Value]) -> Result<HashMap<Value, ExistingRow>> {
     let mut found = HashMap::new();
-    let unique: Vec<Value> = naturals.iter().cloned().collect::<HashSet<_>>().into_iter().collect();
+    let mut unique: Vec<Value> = naturals.iter().cloned().collect::<HashSet<_>>().into_iter().collect();
+    unique.sort_by(|a, b| sort_key(a).cmp(sort_key(b)));
     for chunk in unique.chunks(CHUNK) {
         let statement = format!(
             "SELECT {natural}, id, content_mac FROM {name} WHERE {natural} IN ({})",
@@ -1034,20 +1086,27 @@ struct DocumentLink {
     key_id: i64,
 }
 
-fn documents_by_key(sql: &mut dyn Sql, doc_keys: &[Vec<u8>]) -> Result<HashMap<Vec<u8>, DocumentLink>> {
+/// The documents with these keys, with their data keys unwrapped into the key cache in the same
+/// query (a crossing is sealed with its document's key).
+fn documents_by_key(keys: &Keyring, sql: &mut dyn Sql, doc_keys: &[Vec<u8>]) -> Result<HashMap<Vec<u8>, DocumentLink>> {
     let mut found = HashMap::new();
-    let unique: Vec<Vec<u8>> = doc_keys.iter().cloned().collect::<HashSet<_>>().into_iter().collect();
+    let mut unique: Vec<Vec<u8>> = doc_keys.iter().cloned().collect::<HashSet<_>>().into_iter().collect();
+    unique.sort_unstable();
     for chunk in unique.chunks(CHUNK) {
         let params: Vec<Value> = chunk.iter().cloned().map(Value::Blob).collect();
         let statement = format!(
-            "SELECT doc_key, id, person_id, key_id FROM documents WHERE doc_key IN ({})",
+            "SELECT d.doc_key, d.id, d.person_id, d.key_id, k.wrapped FROM documents d
+             LEFT JOIN data_keys k ON k.id = d.key_id WHERE d.doc_key IN ({})",
             placeholders(0, chunk.len())
         );
         for row in sql.rows(&statement, &params)? {
             let mut row = row.into_iter();
-            if let (Some(Value::Blob(doc_key)), Some(Value::Int(id)), Some(person), Some(Value::Int(key_id))) =
-                (row.next(), row.next(), row.next(), row.next())
+            if let (Some(Value::Blob(doc_key)), Some(Value::Int(id)), Some(person), Some(Value::Int(key_id)), wrapped) =
+                (row.next(), row.next(), row.next(), row.next(), row.next())
             {
+                if let Some(Value::Blob(wrapped)) = wrapped {
+                    keys.data_key(key_id, &wrapped)?;
+                }
                 found.insert(doc_key, DocumentLink { id, person_id: person.as_int(), key_id });
             }
         }

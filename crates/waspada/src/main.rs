@@ -69,7 +69,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OnConflict::Reject)]
         on_conflict: OnConflict,
         /// Rows per transaction.
-        #[arg(long, default_value_t = 5000)]
+        #[arg(long, default_value_t = 50_000)]
         batch_size: usize,
         /// Why the data is imported (recorded in the audit log).
         #[arg(long, default_value = "bulk import")]

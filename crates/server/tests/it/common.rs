@@ -54,7 +54,7 @@ impl TestApp {
                 .create_user(&name, &format!("Test {}", role.name()), role.name(), password_hash(), &setup)
                 .expect("create a test user");
         }
-        let router = waspada_server::app(AppState { store, config: Arc::new(config) });
+        let router = waspada_server::app(AppState::new(store, config));
         TestApp { router, dir }
     }
 

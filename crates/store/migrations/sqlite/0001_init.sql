@@ -8,7 +8,8 @@ CREATE TABLE meta (
 );
 
 -- One data key per data subject (a person, or a document or watchlist entry with no known person),
--- wrapped by the master key. Deleting a row shreds every record sealed with it.
+-- wrapped by the master key. Deleting a row shreds every record sealed with it, which is why
+-- `key_id` columns are deliberately not foreign keys: a shredded record stays, unreadable.
 CREATE TABLE data_keys (
     id INTEGER PRIMARY KEY,
     subject BLOB NOT NULL UNIQUE,
@@ -19,7 +20,7 @@ CREATE TABLE data_keys (
 CREATE TABLE persons (
     id INTEGER PRIMARY KEY,
     nik_bidx BLOB NOT NULL UNIQUE,
-    key_id INTEGER NOT NULL REFERENCES data_keys(id),
+    key_id INTEGER NOT NULL,
     content_mac BLOB NOT NULL,
     sealed BLOB NOT NULL,
     region_code TEXT,
@@ -53,13 +54,15 @@ CREATE TABLE documents (
     kind TEXT NOT NULL,
     status TEXT NOT NULL,
     person_id INTEGER REFERENCES persons(id),
-    key_id INTEGER NOT NULL REFERENCES data_keys(id),
+    key_id INTEGER NOT NULL,
     content_mac BLOB NOT NULL,
     sealed BLOB NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
 CREATE INDEX documents_number ON documents(number_bidx);
+-- Covers the importer's document lookup, which then never reads the (large) table rows.
+CREATE INDEX documents_link ON documents(doc_key, id, person_id, key_id);
 CREATE INDEX documents_person ON documents(person_id);
 CREATE INDEX documents_status ON documents(status);
 
@@ -75,7 +78,7 @@ CREATE TABLE applications (
     decided_at TEXT,
     sponsor_bidx BLOB,
     phone_bidx BLOB,
-    key_id INTEGER NOT NULL REFERENCES data_keys(id),
+    key_id INTEGER NOT NULL,
     content_mac BLOB NOT NULL,
     sealed BLOB NOT NULL,
     created_at TEXT NOT NULL,
@@ -86,25 +89,27 @@ CREATE INDEX applications_applied_on ON applications(applied_on);
 CREATE INDEX applications_sponsor ON applications(sponsor_bidx);
 CREATE INDEX applications_phone ON applications(phone_bidx);
 
+-- The high-volume table: its links to documents and persons are resolved by the importer in the
+-- same transaction and refreshed when a document arrives, so they carry no foreign-key checks,
+-- which would cost two random lookups per inserted row.
 CREATE TABLE crossings (
     id INTEGER PRIMARY KEY,
     crossing_key BLOB NOT NULL UNIQUE,
     doc_key BLOB NOT NULL,
-    document_id INTEGER REFERENCES documents(id),
-    person_id INTEGER REFERENCES persons(id),
+    document_id INTEGER,
+    person_id INTEGER,
     direction TEXT NOT NULL,
     checkpoint TEXT NOT NULL,
     crossed_at TEXT NOT NULL,
     carrier TEXT,
     voyage TEXT,
-    key_id INTEGER NOT NULL REFERENCES data_keys(id),
+    key_id INTEGER NOT NULL,
     content_mac BLOB NOT NULL,
     sealed BLOB NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
 CREATE INDEX crossings_doc ON crossings(doc_key);
-CREATE INDEX crossings_person ON crossings(person_id);
 CREATE INDEX crossings_at ON crossings(crossed_at);
 
 CREATE TABLE watchlist (
@@ -115,7 +120,7 @@ CREATE TABLE watchlist (
     valid_until TEXT,
     nik_bidx BLOB,
     number_bidx BLOB,
-    key_id INTEGER NOT NULL REFERENCES data_keys(id),
+    key_id INTEGER NOT NULL,
     content_mac BLOB NOT NULL,
     sealed BLOB NOT NULL,
     created_at TEXT NOT NULL,
