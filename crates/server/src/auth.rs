@@ -80,9 +80,9 @@ const SESSION_CACHE_MAX: usize = 10_000;
 
 /// Token hashes that were valid a moment ago, with their users.
 #[derive(Clone, Default)]
-pub struct SessionCache(
-    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<Vec<u8>, (CurrentUser, std::time::Instant)>>>,
-);
+pub struct SessionCache(std::sync::Arc<std::sync::Mutex<SessionMap>>);
+
+type SessionMap = std::collections::HashMap<Vec<u8>, (CurrentUser, std::time::Instant)>;
 
 impl SessionCache {
     fn get(&self, hash: &[u8]) -> Option<CurrentUser> {
