@@ -1,7 +1,7 @@
 //! The test harness: a router over a fresh store, users for every role, and a small request and
 //! response vocabulary.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
