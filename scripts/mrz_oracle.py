@@ -313,7 +313,10 @@ def field_mismatches(ours: dict, checker, kind: str) -> list[str]:
         if fields.get(key) != value:
             out.append("%s: ours %r, oracle %r" % (key, fields.get(key), value))
     for key, raw in (("date_of_birth", f.birth_date), ("expiry_date", f.expiry_date)):
-        got = (fields.get(key) or {}).get("raw")
+        # `waspada mrz check` prints `date_of_birth` (ISO) and `date_of_birth_raw`; the library's
+        # example prints `{"raw": ..., "date": ...}`.
+        value = fields.get(key)
+        got = fields.get(key + "_raw") if key + "_raw" in fields else (value or {}).get("raw")
         if got != raw:
             out.append("%s: ours %r, oracle %r" % (key, got, raw))
     if ours.get("format") != kind:
