@@ -66,6 +66,9 @@ pub struct Store {
     keys: Arc<Keyring>,
     master_key_created: bool,
     _checkpointer: Option<Arc<backend::Checkpointer>>,
+    /// Document links held in memory during a bulk crossing import (see
+    /// `cache_document_links`); `None` otherwise.
+    document_links: Arc<std::sync::RwLock<Option<records::DocumentLinks>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -112,7 +115,7 @@ impl Store {
             Ok(keyring)
         })?;
         let _checkpointer = backend::Checkpointer::start(&backend).map(Arc::new);
-        Ok(Store { backend, keys: Arc::new(keys), master_key_created, _checkpointer })
+        Ok(Store { backend, keys: Arc::new(keys), master_key_created, _checkpointer, document_links: Arc::default() })
     }
 
     /// Whether this open created a new master key (the caller should tell the operator to back it

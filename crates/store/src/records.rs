@@ -239,6 +239,37 @@ impl Store {
         })
     }
 
+    /// Loads every document's link (id, holder, data key) into memory, so that a bulk import of
+    /// crossings resolves documents without a random index probe per row. Call
+    /// [`Store::drop_document_links`] afterwards; importing documents drops the cache too.
+    pub fn cache_document_links(&self) -> Result<usize> {
+        let links = self.backend.read(|sql| {
+            let rows = sql.rows("SELECT doc_key, id, person_id, key_id FROM documents", &[])?;
+            let mut links = DocumentLinks::with_capacity(rows.len());
+            for row in rows {
+                let mut row = row.into_iter();
+                if let (Some(Value::Blob(doc_key)), Some(Value::Int(id)), Some(person), Some(Value::Int(key_id))) =
+                    (row.next(), row.next(), row.next(), row.next())
+                {
+                    links.insert(doc_key, DocumentLink { id, person_id: person.as_int(), key_id });
+                }
+            }
+            Ok(links)
+        })?;
+        let count = links.len();
+        if let Ok(mut slot) = self.document_links.write() {
+            *slot = Some(links);
+        }
+        Ok(count)
+    }
+
+    /// Frees the cache made by [`Store::cache_document_links`].
+    pub fn drop_document_links(&self) {
+        if let Ok(mut slot) = self.document_links.write() {
+            *slot = None;
+        }
+    }
+
     /// Imports travel documents. A holder NIK must already be stored.
     pub fn import_documents(
         &self,
@@ -246,6 +277,7 @@ impl Store {
         policy: ConflictPolicy,
         context: &AuditContext,
     ) -> Result<Vec<RowOutcome>> {
+        self.drop_document_links();
         self.backend.write(|sql| {
             let holder_biddxs: Vec<Vec<u8>> =
                 rows.iter().filter_map(|d| d.holder_nik.as_ref()).map(|n| self.nik_bidx(n)).collect();
@@ -366,7 +398,15 @@ impl Store {
         let doc_keys: Vec<Vec<u8>> =
             rows.iter().map(|c| self.doc_key(c.document_issuing_state.as_str(), c.document_number.as_str())).collect();
         self.backend.write(|sql| {
-            let documents = documents_by_key(&self.keys, sql, &doc_keys)?;
+            let documents = match self.document_links.read().ok().as_deref().and_then(Option::as_ref) {
+                Some(cached) => {
+                    let misses: Vec<Vec<u8>> = doc_keys.iter().filter(|k| !cached.contains_key(*k)).cloned().collect();
+                    let mut found = documents_by_key(&self.keys, sql, &misses)?;
+                    found.extend(doc_keys.iter().filter_map(|k| cached.get(k).map(|link| (k.clone(), *link))));
+                    found
+                }
+                None => documents_by_key(&self.keys, sql, &doc_keys)?,
+            };
             let pairs: Vec<(&Crossing, Vec<u8>)> = rows.iter().zip(doc_keys).collect();
             let prepared =
                 parallel_map(&pairs, |(crossing, doc_key)| -> Result<std::result::Result<Prepared, String>> {
@@ -706,6 +746,8 @@ impl Store {
                 None => missing.push(id),
             }
         }
+        missing.sort_unstable();
+        let mut wrapped_keys: Vec<(i64, Vec<u8>)> = Vec::with_capacity(missing.len());
         for chunk in missing.chunks(CHUNK) {
             let params: Vec<Value> = chunk.iter().copied().map(Value::Int).collect();
             let statement = format!("SELECT id, wrapped FROM data_keys WHERE id IN ({})", placeholders(0, chunk.len()));
@@ -714,8 +756,14 @@ impl Store {
                 let (Some(Value::Int(id)), Some(Value::Blob(wrapped))) = (row.next(), row.next()) else {
                     return Err(Error::Corrupt("data_keys row".into()));
                 };
-                found.insert(id, self.keys.data_key(id, &wrapped)?);
+                wrapped_keys.push((id, wrapped));
             }
+        }
+        // Unwrapping is an AEAD decryption per key: spread it over the cores.
+        for unwrapped in parallel_map(&wrapped_keys, |(id, wrapped)| self.keys.data_key(*id, wrapped).map(|k| (*id, k)))
+        {
+            let (id, key) = unwrapped?;
+            found.insert(id, key);
         }
         Ok(found)
     }
@@ -1080,11 +1128,15 @@ fn person_ids(sql: &mut dyn Sql, bidxs: &[Vec<u8>]) -> Result<HashMap<Vec<u8>, i
     Ok(found)
 }
 
-struct DocumentLink {
+#[derive(Clone, Copy)]
+pub(crate) struct DocumentLink {
     id: i64,
     person_id: Option<i64>,
     key_id: i64,
 }
+
+/// Every document's id, holder and data key by its blind key.
+pub(crate) type DocumentLinks = HashMap<Vec<u8>, DocumentLink>;
 
 /// The documents with these keys, with their data keys unwrapped into the key cache in the same
 /// query (a crossing is sealed with its document's key).

@@ -160,6 +160,8 @@ fn import_file(
     };
     let name = path.display().to_string();
     let started = Instant::now();
+    // Crossings resolve their documents from memory rather than one index probe per row.
+    let cached_links = kind == Kind::Crossings && store.cache_document_links().is_ok();
     let mut tally = Tally::default();
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(2);
@@ -219,6 +221,9 @@ fn import_file(
         Ok(())
     })?;
     progress.finish_and_clear();
+    if cached_links {
+        store.drop_document_links();
+    }
     let seconds = started.elapsed().as_secs_f64();
     eprintln!(
         "{name}: {} rows: {} inserted, {} updated, {} unchanged, {} rejected in {:.1} s ({:.0} rows/s)",

@@ -110,7 +110,8 @@ CREATE TABLE crossings (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX crossings_doc ON crossings(doc_key);
-CREATE INDEX crossings_at ON crossings(crossed_at);
+-- No index on crossed_at: `crossing_key` starts with the time (8 bytes, big-endian seconds), so
+-- its unique index already serves time ranges.
 
 CREATE TABLE watchlist (
     id INTEGER PRIMARY KEY,

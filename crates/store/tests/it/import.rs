@@ -15,6 +15,7 @@ both_backends!(
     rows_referring_to_unknown_persons_are_rejected_alone,
     unattached_crossing_joins_the_timeline_when_its_document_arrives,
     document_given_to_another_holder_moves_with_its_crossings,
+    cached_document_links_give_the_same_links_and_never_go_stale,
 );
 
 fn table_counts(store: &waspada_store::Store) -> Vec<(&'static str, i64)> {
@@ -257,4 +258,41 @@ pub fn exported<T: serde::de::DeserializeOwned + serde::Serialize>(
         })
         .unwrap();
     records
+}
+
+/// The bulk importer's in-memory document links resolve crossings exactly as the database does,
+/// fall back to the database for documents it has not seen, and are dropped when documents change.
+fn cached_document_links_give_the_same_links_and_never_go_stale(harness: &Harness) {
+    let store = harness.open();
+    let first = person("Ani Lestari", "1988-07-21", Sex::Female, 3);
+    let second = person("Budi Santoso", "1979-01-02", Sex::Male, 4);
+    let known = passport("C1234567", "IDN", Some(&first), "2021-06-01");
+    let later = passport("C7654321", "IDN", Some(&second), "2022-06-01");
+    check(
+        &store.import_persons(&[first.clone(), second.clone()], ConflictPolicy::Reject, &clerk()).unwrap(),
+        "inserted, inserted",
+    );
+    check(&store.import_documents(std::slice::from_ref(&known), ConflictPolicy::Reject, &clerk()).unwrap(), "inserted");
+
+    assert_eq!(store.cache_document_links().unwrap(), 1);
+    let via_cache = crossing(&known, Direction::Exit, "CGK", "2025-03-01T01:00:00Z");
+    check(
+        &store.import_crossings(std::slice::from_ref(&via_cache), ConflictPolicy::Reject, &clerk()).unwrap(),
+        "inserted",
+    );
+
+    // Importing a document drops the cache, so a crossing of it is linked through the database.
+    check(&store.import_documents(std::slice::from_ref(&later), ConflictPolicy::Reject, &clerk()).unwrap(), "inserted");
+    let via_database = crossing(&later, Direction::Exit, "CGK", "2025-03-02T01:00:00Z");
+    check(
+        &store.import_crossings(std::slice::from_ref(&via_database), ConflictPolicy::Reject, &clerk()).unwrap(),
+        "inserted",
+    );
+    store.drop_document_links();
+
+    for (holder, expected) in [(&first, via_cache), (&second, via_database)] {
+        let id = store.person_by_nik(&holder.nik, &officer()).unwrap().expect("stored").id;
+        let timeline = store.timeline(id, &officer()).unwrap().expect("a timeline");
+        assert_eq!(timeline.crossings.into_iter().map(|c| c.record).collect::<Vec<_>>(), vec![expected]);
+    }
 }
