@@ -294,6 +294,13 @@ impl Backend {
         Ok(backend)
     }
 
+    pub(crate) fn checkpoint(&self) -> Result<()> {
+        if let Backend::Sqlite(pool) = self {
+            sqlite_conn(pool)?.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn dialect(&self) -> Dialect {
         match self {
             Backend::Sqlite(_) => Dialect::Sqlite,

@@ -115,6 +115,9 @@ pub fn run(
             }
         }
     }
+    if let Err(error) = store.checkpoint() {
+        eprintln!("warning: could not checkpoint the write-ahead log: {error}");
+    }
     let seconds = started.elapsed().as_secs_f64();
     eprintln!(
         "total: {} rows: {} inserted, {} updated, {} unchanged, {} rejected in {:.1} s{}",

@@ -158,6 +158,10 @@ fn reimporting_good_files_reports_every_row_unchanged() {
     let total_line = format!("total: {total} rows: 0 inserted, 0 updated, {total} unchanged, 0 rejected");
     check(&second, 0, &[&total_line]);
     assert!(!second.stderr.contains("new master key"), "the key is made only once\n{}", second.stderr);
+
+    // The import leaves no write-ahead log behind for the next process to copy.
+    let wal = store.data().join("waspada.db-wal");
+    assert_eq!(std::fs::metadata(&wal).map_or(0, |m| m.len()), 0, "{} is not empty", wal.display());
 }
 
 #[test]
