@@ -165,6 +165,7 @@ if [[ $CLEAN_BUILD == 1 ]]; then
   echo "clean release build of $COMMIT: $wall wall, $cpu_pct CPU; load before: $before; peak 1-min load during: ${peak:-n/a}" >&2
   WASPADA="/tmp/target-release-clean/release/waspada"
   SOURCE="commit $COMMIT (git archive, built from clean)"
+  printf '%s\n' "$SOURCE" > "$WASPADA.source"
   WASPADA_GIVEN=1
 fi
 
@@ -175,6 +176,11 @@ if [[ $SKIP_BUILD == 0 ]]; then
   fi
   log "building the load generator"
   (cd "$LOADGEN_DIR" && CARGO_TARGET_DIR="$LOADGEN_DIR/target" cargo build --release)
+fi
+if [[ -n "${WASPADA_ARG:-}" ]]; then
+  # A given binary: say what it is built from if --clean-build left a note beside it.
+  SOURCE="given binary $WASPADA_ARG"
+  [[ -f "$WASPADA_ARG.source" ]] && SOURCE="$(cat "$WASPADA_ARG.source") (binary $WASPADA_ARG)"
 fi
 record step=binary path="$WASPADA" source="$SOURCE"
 [[ -x "$WASPADA" ]] || { echo "no binary at $WASPADA (run without --skip-build)" >&2; exit 1; }
@@ -207,7 +213,10 @@ import_all() {
     fi
     line="$(grep -E "$f\.csv: [0-9]+ rows" "$RESULTS/import-$backend-$f.log" | tail -1)"
     read -r wall rss cpu < "$RESULTS/time-$backend-$f.txt"
-    record step=import backend="$backend" file="$f" rows="$rows" exit_code="$rc" wall_s="$wall" \
+    local wal=0 datadir=""
+    [[ $backend == sqlite ]] && datadir="$SQLITE_DATA"
+    [[ -n "$datadir" && -f "$datadir/waspada.db-wal" ]] && wal="$(stat -c %s "$datadir/waspada.db-wal")"
+    record step=import wal_bytes_after="$wal" backend="$backend" file="$f" rows="$rows" exit_code="$rc" wall_s="$wall" \
       rows_per_s_wall="$(awk -v r="$rows" -v w="$wall" 'BEGIN { printf "%.0f", r / w }')" \
       reported="$line" max_rss_kib="$rss" cpu_percent="${cpu%\%}" uptime_before="$before" uptime_after="$(uptime_line)"
     echo "$backend $f: $rows rows in $wall s wall = $(awk -v r="$rows" -v w="$wall" 'BEGIN { printf "%.0f", r / w }') rows/s (CPU $cpu, max RSS $((rss / 1024)) MiB)" >&2
@@ -219,7 +228,8 @@ if [[ $SKIP_SQLITE == 0 ]]; then
   log "SQLite import into $SQLITE_DATA"
   rm -rf "$SQLITE_DATA"
   import_all sqlite --data "$SQLITE_DATA"
-  record step=sqlite_size bytes="$(du -sb "$SQLITE_DATA" | cut -f1)"
+  record step=sqlite_size bytes="$(stat -c %s "$SQLITE_DATA/waspada.db")" \
+    wal_bytes="$( [[ -f "$SQLITE_DATA/waspada.db-wal" ]] && stat -c %s "$SQLITE_DATA/waspada.db-wal" || echo 0)"
 fi
 
 if [[ $SKIP_PG == 0 ]]; then
@@ -300,6 +310,8 @@ open(jsonl, "a").write(json.dumps(obj) + "\n")
 PY
   done
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+  record step=wal_after_lookups \
+    bytes="$( [[ -f "$SQLITE_DATA/waspada.db-wal" ]] && stat -c %s "$SQLITE_DATA/waspada.db-wal" || echo 0)"
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def gather(path: str) -> tuple[dict, dict]:
                 latest[("import", r["backend"], r["file"])] = (r, m)
             elif step == "lookup":
                 latest[("lookup", r["target_rate"], r.get("nice", 0))] = (r, m)
-            elif step in ("sqlite_size", "pg_server"):
+            elif step in ("sqlite_size", "pg_server", "wal_after_lookups"):
                 latest[(step,)] = (r, m)
     return machine, latest
 
@@ -81,7 +81,7 @@ def render(machine: dict, latest: dict) -> str:
 
     imports = [(k, v) for k, v in latest.items() if k[0] == "import"]
     if imports:
-        lines.append("### Bulk import (one file per `waspada import` run, default batch size 5000)")
+        lines.append("### Bulk import (one file per `waspada import` run, default options)")
         lines.append("")
         lines.append("| Backend | File | Rows | Wall s | Rows/s (wall) | waspada's own report | CPU | Max RSS | 1-min load before → after | When, binary |")
         lines.append("|---|---|---:|---:|---:|---|---:|---:|---|---|")
@@ -101,8 +101,16 @@ def render(machine: dict, latest: dict) -> str:
                 total_wall = sum(float(r["wall_s"]) for r in rows)
                 lines.append(f"- {backend}: all three files, {fmt_int(total_rows)} rows in {total_wall:.1f} s = "
                              f"{fmt_int(total_rows / total_wall)} rows/s overall.")
+        wal = [(k[2], v[0].get("wal_bytes_after")) for k, v in imports
+               if k[1] == "sqlite" and v[0].get("wal_bytes_after") is not None]
+        if wal:
+            order_files = {"persons": 0, "documents": 1, "crossings": 2}
+            lines.append("- SQLite WAL file left beside the database after each import: " + ", ".join(
+                f"{f} {b / 2**20:,.0f} MiB" for f, b in sorted(wal, key=lambda x: order_files.get(x[0], 9))) + ".")
         if ("sqlite_size",) in latest:
-            lines.append(f"- SQLite data folder after import: {latest[('sqlite_size',)][0]['bytes'] / 2**20:,.0f} MiB.")
+            size = latest[('sqlite_size',)][0]
+            lines.append(f"- SQLite database file after the three imports: {size['bytes'] / 2**20:,.0f} MiB"
+                         + (f" (plus a {size['wal_bytes'] / 2**20:,.0f} MiB WAL file)." if size.get('wal_bytes') else "."))
         if ("pg_server",) in latest:
             pg = latest[("pg_server",)][0]
             lines.append(f"- PostgreSQL: {pg.get('version', '?')}, on the same machine, {pg.get('settings', '')}.")
@@ -123,6 +131,11 @@ def render(machine: dict, latest: dict) -> str:
                 f"{load_of(r.get('uptime_before', ''))} → {load_of(r.get('uptime_after', ''))} | {m.get('date', '?')}, {m['binary']} |")
         r = lookups[0][0]
         lines.append("")
+        if ("wal_after_lookups",) in latest:
+            w = latest[("wal_after_lookups",)][0]
+            lines.append(f"SQLite WAL file after these lookup runs and the server's exit: {w['bytes'] / 2**20:,.0f} MiB "
+                         f"(every lookup appends an audit entry).")
+            lines.append("")
         lines.append(f"Each rate: {r['warmup_s']:g} s warm-up (not recorded) then {r['duration_s']:g} s recorded, "
                      f"at most {r['connections']} keep-alive connections, latency from the scheduled send time. "
                      "Server CPU is user+system time of the `waspada serve` process over warm-up + run, "
