@@ -247,11 +247,8 @@ impl Store {
             let rows = sql.rows("SELECT doc_key, id, person_id, key_id FROM documents", &[])?;
             let mut links = DocumentLinks::with_capacity(rows.len());
             for row in rows {
-                let mut row = row.into_iter();
-                if let (Some(Value::Blob(doc_key)), Some(Value::Int(id)), Some(person), Some(Value::Int(key_id))) =
-                    (row.next(), row.next(), row.next(), row.next())
-                {
-                    links.insert(doc_key, DocumentLink { id, person_id: person.as_int(), key_id });
+                if let Some((doc_key, link)) = document_link(&mut row.into_iter()) {
+                    links.insert(doc_key, link);
                 }
             }
             Ok(links)
@@ -1009,7 +1006,9 @@ impl Store {
 /// Maps a slice on all cores (up to four). The import's SQL runs on one thread, so sealing and
 /// hashing on the others shortens each batch; small inputs run inline.
 fn parallel_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    // Asked once: on Linux the answer comes from reading cgroup files.
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let threads = *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(4));
     if threads < 2 || items.len() < 256 {
         return items.iter().map(&f).collect();
     }
@@ -1135,6 +1134,16 @@ pub(crate) struct DocumentLink {
     key_id: i64,
 }
 
+/// Reads `doc_key, id, person_id, key_id` from the front of a row.
+fn document_link(row: &mut impl Iterator<Item = Value>) -> Option<(Vec<u8>, DocumentLink)> {
+    match (row.next(), row.next(), row.next(), row.next()) {
+        (Some(Value::Blob(doc_key)), Some(Value::Int(id)), Some(person), Some(Value::Int(key_id))) => {
+            Some((doc_key, DocumentLink { id, person_id: person.as_int(), key_id }))
+        }
+        _ => None,
+    }
+}
+
 /// Every document's id, holder and data key by its blind key.
 pub(crate) type DocumentLinks = HashMap<Vec<u8>, DocumentLink>;
 
@@ -1153,13 +1162,11 @@ fn documents_by_key(keys: &Keyring, sql: &mut dyn Sql, doc_keys: &[Vec<u8>]) -> 
         );
         for row in sql.rows(&statement, &params)? {
             let mut row = row.into_iter();
-            if let (Some(Value::Blob(doc_key)), Some(Value::Int(id)), Some(person), Some(Value::Int(key_id)), wrapped) =
-                (row.next(), row.next(), row.next(), row.next(), row.next())
-            {
-                if let Some(Value::Blob(wrapped)) = wrapped {
-                    keys.data_key(key_id, &wrapped)?;
+            if let Some((doc_key, link)) = document_link(&mut row) {
+                if let Some(Value::Blob(wrapped)) = row.next() {
+                    keys.data_key(link.key_id, &wrapped)?;
                 }
-                found.insert(doc_key, DocumentLink { id, person_id: person.as_int(), key_id });
+                found.insert(doc_key, link);
             }
         }
     }
