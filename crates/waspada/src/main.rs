@@ -2,6 +2,7 @@
 //! verify the audit chain and manage accounts. Exit codes are chosen in one place, [`main`].
 
 mod commands;
+mod generate;
 mod import;
 mod mrz_generate;
 
@@ -53,6 +54,40 @@ impl StoreArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// First run: generate a synthetic Bengkulu Tengah, import it, create one account per role;
+    /// every run: print the accounts and serve. Running it again reuses the data folder.
+    Demo {
+        /// Data folder for the demo (store, master key, generated files, accounts).
+        #[arg(long, default_value = "waspada-demo")]
+        data: PathBuf,
+        /// Address to listen on.
+        #[arg(long, env = "WASPADA_ADDR", default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Persons to generate on the first run.
+        #[arg(long, default_value_t = 50_000)]
+        persons: u64,
+        /// Seed for the generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Write a synthetic, seeded Bengkulu Tengah (import-ready files plus truth/) to a folder.
+    Generate {
+        /// Seed: the same seed, size and --as-of give byte-identical files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Number of persons (100 to 20,000,000).
+        #[arg(long, default_value_t = 50_000)]
+        persons: u64,
+        /// Output folder; it must be new or empty unless --force is given.
+        #[arg(long)]
+        out: PathBuf,
+        /// The synthetic world's "today" (default 2026-11-01, so a seed alone fixes the output).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Replace the files of an earlier run in the output folder.
+        #[arg(long)]
+        force: bool,
+    },
     /// Run the HTTP API server.
     Serve {
         #[command(flatten)]
@@ -238,6 +273,15 @@ enum AdminCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Demo { data, addr, persons, seed } => generate::demo(&data, addr, persons, seed),
+        Command::Generate { seed, persons, out, as_of, force } => {
+            let config = waspada_synth::Config {
+                seed,
+                persons,
+                as_of: as_of.unwrap_or_else(waspada_synth::Config::default_as_of),
+            };
+            generate::generate(&config, &out, force)
+        }
         Command::Serve { store, addr } => commands::serve(&store, addr),
         Command::Import { store, on_conflict, batch_size, purpose, paths } => {
             let policy = match on_conflict {
