@@ -112,7 +112,10 @@ fn prepare_output(out: &Path, force: bool) -> Result<(), SynthError> {
             if !force {
                 return Err(SynthError::NotEmpty(out.to_path_buf()));
             }
-            for name in OUTPUT_FILES {
+            // The manifest goes first: a folder without it is never taken for a complete run.
+            let by_manifest_first =
+                std::iter::once(&"manifest.json").chain(OUTPUT_FILES.iter().filter(|n| **n != "manifest.json"));
+            for name in by_manifest_first {
                 let path = out.join(name);
                 for candidate in [path.clone(), PathBuf::from(format!("{}.part", path.display()))] {
                     match std::fs::remove_file(&candidate) {

@@ -81,7 +81,7 @@ fn create_accounts(args: &StoreArgs, path: &Path) -> anyhow::Result<()> {
 
 #[cfg(unix)]
 fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -89,6 +89,8 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
         .mode(0o600)
         .open(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
+    // `mode` applies only when the file is created; an older file may be looser.
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
     file.write_all(text.as_bytes())?;
     Ok(())
 }
@@ -132,6 +134,8 @@ pub fn demo(data: &Path, addr: std::net::SocketAddr, persons: u64, seed: u64) ->
             eprintln!("  {role:<11} user: {user:<11} password: {password}");
         }
     }
-    eprintln!("\nBuka / open http://{addr}  (API: http://{addr}/api/v1, sign in with POST /api/v1/auth/login)\n");
+    eprintln!(
+        "\nAPI: http://{addr}/api/v1 (OpenAPI: http://{addr}/api/v1/openapi.json); masuk / sign in with POST /api/v1/auth/login\n"
+    );
     crate::commands::serve(&args, addr)
 }

@@ -11,6 +11,8 @@
 
 mod admin;
 mod audit;
+mod demo;
+mod generate;
 mod import;
 mod killed;
 mod mrz;
