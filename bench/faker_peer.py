@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Peer for `waspada generate`: Faker (locale id_ID) writing the same persons.csv columns.
 
-Faker makes plausible Indonesian names, addresses and phone numbers but no households, no
+Faker makes plausible Indonesian names, addresses and phone numbers (its `ssn` is not a NIK) but no households, no
 NIK that agrees with the birth date, no travel and no planted patterns, so it does strictly less
 work per row; it is here as the common yardstick for "how fast does a synthetic-data tool go".
 
@@ -27,7 +27,7 @@ def main() -> None:
         for _ in range(n):
             sex = "F" if fake.boolean() else "M"
             name = fake.name_female() if sex == "F" else fake.name_male()
-            w.writerow([fake.nik(), name, "", fake.date_of_birth().isoformat(), sex, "", fake.phone_number(),
+            w.writerow([fake.ssn(), name, "", fake.date_of_birth().isoformat(), sex, "", fake.phone_number(),
                         fake.address().replace("\n", ", ")])
     seconds = time.perf_counter() - started
     print(json.dumps({"tool": "faker-id_ID", "version": Faker.__module__ and __import__("faker").VERSION,
