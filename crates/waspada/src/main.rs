@@ -5,6 +5,7 @@ mod commands;
 mod generate;
 mod import;
 mod mrz_generate;
+mod screen;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -87,6 +88,21 @@ enum Command {
         /// Replace the files of an earlier run in the output folder.
         #[arg(long)]
         force: bool,
+    },
+    /// Screen names in batch: every query of Q.csv against the watchlist W.csv (JSON Lines out).
+    Screen {
+        /// Watchlist CSV (the watchlist import columns; id and full_name are required).
+        #[arg(long)]
+        watchlist: PathBuf,
+        /// Queries CSV: id,full_name,date_of_birth,sex,nationality,document_number.
+        #[arg(long)]
+        queries: PathBuf,
+        /// Lowest score reported (0 to 1); the default is the counter's.
+        #[arg(long, default_value_t = waspada_screen::DEFAULT_THRESHOLD)]
+        threshold: f32,
+        /// Most hits per query.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
     },
     /// Run the HTTP API server.
     Serve {
@@ -282,6 +298,7 @@ fn main() -> ExitCode {
             };
             generate::generate(&config, &out, force)
         }
+        Command::Screen { watchlist, queries, threshold, top } => screen::run(&watchlist, &queries, threshold, top),
         Command::Serve { store, addr } => commands::serve(&store, addr),
         Command::Import { store, on_conflict, batch_size, purpose, paths } => {
             let policy = match on_conflict {
