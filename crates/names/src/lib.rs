@@ -57,6 +57,9 @@ pub struct AnalysedName {
     pub tokens: Vec<Token>,
     /// Titles and degrees that were removed (`H`, `DRS`, `SPD`).
     pub titles: Vec<String>,
+    /// Each pair of adjacent words run together (`NUR`+`HAYATI`), or `None` next to an initial;
+    /// made once here because every comparison needs them.
+    pub joins: Vec<Option<Token>>,
 }
 
 /// Titles and honorifics written before or after a name.
@@ -291,7 +294,11 @@ pub fn analyse(raw: &str) -> Result<AnalysedName, NameError> {
     if tokens.is_empty() {
         return Err(NameError::Empty);
     }
-    Ok(AnalysedName { tokens, titles })
+    let joins = tokens
+        .windows(2)
+        .map(|pair| (!pair[0].initial && !pair[1].initial).then(|| joined(&pair[0], &pair[1])))
+        .collect();
+    Ok(AnalysedName { tokens, titles, joins })
 }
 
 /// How two name parts matched.
@@ -376,7 +383,12 @@ pub fn token_similarity(a: &Token, b: &Token) -> Option<(PartKind, f32)> {
     if a.phon == b.phon {
         return Some((PartKind::Phonetic, 0.93));
     }
-    if a.phon.len() < 3 || b.phon.len() < 3 {
+    if a.phon.len() < 3 || b.phon.len() < 3 || a.phon.len().abs_diff(b.phon.len()) > 3 {
+        return None;
+    }
+    // Jaro-Winkler weighs the first letters; variants of a different first letter are covered by
+    // the phonetic key, so other pairs need not be measured.
+    if a.phon.as_bytes().first() != b.phon.as_bytes().first() {
         return None;
     }
     let jw = strsim::jaro_winkler(&a.phon, &b.phon) as f32;
@@ -404,71 +416,110 @@ pub fn default_weight(token: &Token) -> f32 {
 /// is the weighted share of both names covered, each part counted at its similarity. Unmatched
 /// patronymic words and initials cost half their weight.
 pub fn compare(query: &AnalysedName, candidate: &AnalysedName, weight: &dyn Fn(&Token) -> f32) -> NameMatch {
+    let wq: Vec<f32> = query.tokens.iter().map(weight).collect();
+    let wc: Vec<f32> = candidate.tokens.iter().map(weight).collect();
+    align(query, &wq, candidate, &wc, true)
+}
+
+/// [`compare`] with the tokens' weights given (one per token, in order).
+pub fn compare_weighted(query: &AnalysedName, wq: &[f32], candidate: &AnalysedName, wc: &[f32]) -> NameMatch {
+    align(query, wq, candidate, wc, true)
+}
+
+/// [`compare_weighted`]'s score alone, without building the explanation (for ranking many
+/// candidates).
+pub fn score_weighted(query: &AnalysedName, wq: &[f32], candidate: &AnalysedName, wc: &[f32]) -> f32 {
+    align(query, wq, candidate, wc, false).score
+}
+
+/// One possible pairing: up to two tokens on each side.
+#[derive(Clone, Copy)]
+struct Pairing {
+    q: (usize, Option<usize>),
+    c: (usize, Option<usize>),
+    kind: PartKind,
+    similarity: f32,
+    weight: f32,
+}
+
+fn indices(pair: (usize, Option<usize>)) -> impl Iterator<Item = usize> {
+    std::iter::once(pair.0).chain(pair.1)
+}
+
+thread_local! {
+    /// Reused between calls: ranking scores thousands of pairs per second.
+    static OPTIONS: std::cell::RefCell<Vec<Pairing>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn align(query: &AnalysedName, wq: &[f32], candidate: &AnalysedName, wc: &[f32], explain: bool) -> NameMatch {
+    OPTIONS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut options) => align_with(query, wq, candidate, wc, explain, &mut options),
+        Err(_) => align_with(query, wq, candidate, wc, explain, &mut Vec::new()),
+    })
+}
+
+fn align_with(
+    query: &AnalysedName,
+    wq: &[f32],
+    candidate: &AnalysedName,
+    wc: &[f32],
+    explain: bool,
+    options: &mut Vec<Pairing>,
+) -> NameMatch {
     let q = &query.tokens;
     let c = &candidate.tokens;
-    let wq: Vec<f32> = q.iter().map(weight).collect();
-    let wc: Vec<f32> = c.iter().map(weight).collect();
-    // Candidate pairings: (query tokens, candidate tokens, kind, similarity).
-    let mut options: Vec<(Vec<usize>, Vec<usize>, PartKind, f32)> = Vec::new();
+    let weight_of = |w: &[f32], i: usize| w.get(i).copied().unwrap_or(1.0);
+    let wq: Vec<f32> = (0..q.len()).map(|i| weight_of(wq, i)).collect();
+    let wc: Vec<f32> = (0..c.len()).map(|j| weight_of(wc, j)).collect();
+    options.clear();
     for (i, a) in q.iter().enumerate() {
         for (j, b) in c.iter().enumerate() {
-            if let Some((kind, sim)) = token_similarity(a, b) {
-                options.push((vec![i], vec![j], kind, sim));
+            if let Some((kind, similarity)) = token_similarity(a, b) {
+                options.push(Pairing { q: (i, None), c: (j, None), kind, similarity, weight: wq[i] + wc[j] });
             }
         }
     }
     // Run-together words: two adjacent words on one side against one word on the other.
-    for i in 0..q.len().saturating_sub(1) {
-        if q[i].initial || q[i + 1].initial {
-            continue;
-        }
-        let pair = joined(&q[i], &q[i + 1]);
+    for (i, pair) in query.joins.iter().enumerate() {
+        let Some(pair) = pair else { continue };
         for (j, b) in c.iter().enumerate() {
-            if let Some((_, sim)) = token_similarity(&pair, b).filter(|(_, s)| *s >= 0.9) {
-                options.push((vec![i, i + 1], vec![j], PartKind::Joined, sim));
+            if let Some((_, similarity)) = token_similarity(pair, b).filter(|(_, s)| *s >= 0.9) {
+                let weight = wq[i] + wq[i + 1] + wc[j];
+                options.push(Pairing { q: (i, Some(i + 1)), c: (j, None), kind: PartKind::Joined, similarity, weight });
             }
         }
     }
-    for j in 0..c.len().saturating_sub(1) {
-        if c[j].initial || c[j + 1].initial {
-            continue;
-        }
-        let pair = joined(&c[j], &c[j + 1]);
+    for (j, pair) in candidate.joins.iter().enumerate() {
+        let Some(pair) = pair else { continue };
         for (i, a) in q.iter().enumerate() {
-            if let Some((_, sim)) = token_similarity(a, &pair).filter(|(_, s)| *s >= 0.9) {
-                options.push((vec![i], vec![j, j + 1], PartKind::Joined, sim));
+            if let Some((_, similarity)) = token_similarity(a, pair).filter(|(_, s)| *s >= 0.9) {
+                let weight = wq[i] + wc[j] + wc[j + 1];
+                options.push(Pairing { q: (i, None), c: (j, Some(j + 1)), kind: PartKind::Joined, similarity, weight });
             }
         }
     }
     // Most similar first (so exact words are never displaced by a join); on ties prefer the
     // pairing that covers more weight.
-    options.sort_by(|x, y| {
-        let wx: f32 = x.0.iter().map(|&i| wq[i]).sum::<f32>() + x.1.iter().map(|&j| wc[j]).sum::<f32>();
-        let wy: f32 = y.0.iter().map(|&i| wq[i]).sum::<f32>() + y.1.iter().map(|&j| wc[j]).sum::<f32>();
-        y.3.total_cmp(&x.3).then(wy.total_cmp(&wx))
-    });
+    options.sort_by(|x, y| y.similarity.total_cmp(&x.similarity).then(y.weight.total_cmp(&x.weight)));
     let mut used_q = vec![false; q.len()];
     let mut used_c = vec![false; c.len()];
     let mut covered = 0.0_f32;
     let mut parts = Vec::new();
-    for (qi, cj, kind, sim) in options {
-        if qi.iter().any(|&i| used_q[i]) || cj.iter().any(|&j| used_c[j]) {
+    for &option in options.iter() {
+        if indices(option.q).any(|i| used_q[i]) || indices(option.c).any(|j| used_c[j]) {
             continue;
         }
-        for &i in &qi {
-            used_q[i] = true;
+        indices(option.q).for_each(|i| used_q[i] = true);
+        indices(option.c).for_each(|j| used_c[j] = true);
+        covered += option.similarity * option.weight;
+        if explain {
+            parts.push(PartMatch {
+                query: indices(option.q).map(|i| q[i].text.as_str()).collect::<Vec<_>>().join(" "),
+                candidate: indices(option.c).map(|j| c[j].text.as_str()).collect::<Vec<_>>().join(" "),
+                kind: option.kind,
+                similarity: option.similarity,
+            });
         }
-        for &j in &cj {
-            used_c[j] = true;
-        }
-        let w: f32 = qi.iter().map(|&i| wq[i]).sum::<f32>() + cj.iter().map(|&j| wc[j]).sum::<f32>();
-        covered += sim * w;
-        parts.push(PartMatch {
-            query: qi.iter().map(|&i| q[i].text.as_str()).collect::<Vec<_>>().join(" "),
-            candidate: cj.iter().map(|&j| c[j].text.as_str()).collect::<Vec<_>>().join(" "),
-            kind,
-            similarity: sim,
-        });
     }
     let unmatched_cost = |t: &Token, w: f32| if t.patronymic || t.initial { w * 0.5 } else { w };
     let mut total = 0.0_f32;
@@ -479,7 +530,9 @@ pub fn compare(query: &AnalysedName, candidate: &AnalysedName, weight: &dyn Fn(&
             total += wq[i];
         } else {
             total += unmatched_cost(t, wq[i]);
-            unmatched_query.push(t.text.clone());
+            if explain {
+                unmatched_query.push(t.text.clone());
+            }
         }
     }
     for (j, t) in c.iter().enumerate() {
@@ -487,7 +540,9 @@ pub fn compare(query: &AnalysedName, candidate: &AnalysedName, weight: &dyn Fn(&
             total += wc[j];
         } else {
             total += unmatched_cost(t, wc[j]);
-            unmatched_candidate.push(t.text.clone());
+            if explain {
+                unmatched_candidate.push(t.text.clone());
+            }
         }
     }
     let score = if total > 0.0 { (covered / total).clamp(0.0, 1.0) } else { 0.0 };

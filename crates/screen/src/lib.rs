@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use waspada_names::{AnalysedName, NameError, Token, analyse, compare};
+use waspada_names::{AnalysedName, NameError, Token, analyse, compare_weighted};
 
 /// The threshold the counter uses: a hit at or above it is shown to the officer.
 pub const DEFAULT_THRESHOLD: f32 = 0.80;
@@ -95,6 +95,8 @@ pub enum QueryError {
 struct Stored {
     id: String,
     names: Vec<AnalysedName>,
+    /// For each name, each token's id in `Index::tokens` (for its frequency).
+    token_ids: Vec<Vec<u32>>,
     date_of_birth: Option<BirthDate>,
     sex: Option<char>,
     nationality: Option<String>,
@@ -103,9 +105,14 @@ struct Stored {
 /// The in-memory index.
 pub struct Index {
     entries: Vec<Stored>,
+    /// Birth year (0 unknown) and sex (0 unknown) per entry, packed for candidate ranking.
+    years: Vec<i16>,
+    sexes: Vec<u8>,
     postings: HashMap<String, Vec<u32>>,
     documents: HashMap<String, Vec<u32>>,
-    frequency: HashMap<String, u32>,
+    /// Canonical token → id; `frequency[id]` counts the entries holding it.
+    tokens: HashMap<String, u32>,
+    frequency: Vec<u32>,
     /// Keys with more postings than this are too common to search by on their own.
     stop_len: usize,
 }
@@ -135,6 +142,13 @@ fn keys(name: &AnalysedName, mut add: impl FnMut(String, usize)) {
             add(format!("p:{}{}", t.phon, next.phon), i);
         }
     }
+    // Single names (mononyms) get a key of their own: among thousands of names containing
+    // "Sumiati" the few that are only "Sumiati" are found directly.
+    if let [only] = tokens.as_slice()
+        && !only.initial
+    {
+        add(format!("m:{}", only.phon), 0);
+    }
 }
 
 impl Index {
@@ -142,10 +156,13 @@ impl Index {
     pub fn new() -> Index {
         Index {
             entries: Vec::new(),
+            years: Vec::new(),
+            sexes: Vec::new(),
             postings: HashMap::new(),
             documents: HashMap::new(),
-            frequency: HashMap::new(),
-            stop_len: 5_000,
+            tokens: HashMap::new(),
+            frequency: Vec::new(),
+            stop_len: 1_000,
         }
     }
 
@@ -159,7 +176,7 @@ impl Index {
                 rejected.push((id, error));
             }
         }
-        index.stop_len = (index.entries.len() / 50).max(5_000);
+        index.stop_len = (index.entries.len() / 500).max(1_000);
         (index, rejected)
     }
 
@@ -179,7 +196,8 @@ impl Index {
             return Err(first_error.unwrap_or(NameError::Empty));
         }
         let position = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
-        let mut seen_tokens: Vec<&str> = Vec::new();
+        let mut seen_tokens: Vec<u32> = Vec::new();
+        let mut token_ids = Vec::with_capacity(names.len());
         for name in &names {
             keys(name, |key, _| {
                 let list = self.postings.entry(key).or_default();
@@ -187,19 +205,32 @@ impl Index {
                     list.push(position);
                 }
             });
+            let mut ids = Vec::with_capacity(name.tokens.len());
             for t in &name.tokens {
-                if !seen_tokens.contains(&t.canon.as_str()) {
-                    seen_tokens.push(&t.canon);
-                    *self.frequency.entry(t.canon.clone()).or_default() += 1;
+                let next = u32::try_from(self.frequency.len()).unwrap_or(u32::MAX);
+                let id = *self.tokens.entry(t.canon.clone()).or_insert(next);
+                if id == next {
+                    self.frequency.push(0);
                 }
+                if !seen_tokens.contains(&id) {
+                    seen_tokens.push(id);
+                    if let Some(f) = self.frequency.get_mut(id as usize) {
+                        *f += 1;
+                    }
+                }
+                ids.push(id);
             }
+            token_ids.push(ids);
         }
         if let Some(number) = entry.document_number.as_deref().map(normalise_document).filter(|n| !n.is_empty()) {
             self.documents.entry(number).or_default().push(position);
         }
+        self.years.push(entry.date_of_birth.map_or(0, |d| i16::try_from(d.year).unwrap_or(0)));
+        self.sexes.push(entry.sex.map_or(0, |c| c as u8));
         self.entries.push(Stored {
             id: entry.id,
             names,
+            token_ids,
             date_of_birth: entry.date_of_birth,
             sex: entry.sex,
             nationality: entry.nationality.filter(|n| !n.is_empty()),
@@ -220,14 +251,29 @@ impl Index {
     /// How much a word says about identity: rarer words weigh more, and the few given names
     /// that half the population carries weigh little whatever the list.
     fn weight(&self, token: &Token) -> f32 {
+        let df = self.tokens.get(&token.canon).and_then(|&id| self.frequency.get(id as usize)).copied().unwrap_or(0);
+        self.weight_with(token, df)
+    }
+
+    fn weight_with(&self, token: &Token, df: u32) -> f32 {
         let prior = waspada_names::default_weight(token);
         if token.initial {
             return prior;
         }
         let n = self.entries.len() as f32 + 1.0;
-        let df = self.frequency.get(&token.canon).copied().unwrap_or(0) as f32;
-        let idf = ((n + 1.0) / (df + 1.0)).ln() / (n + 1.0).ln().max(1.0);
+        let idf = ((n + 1.0) / (df as f32 + 1.0)).ln() / (n + 1.0).ln().max(1.0);
         (0.5 * prior + 0.5 * idf.clamp(0.05, 1.0)).clamp(0.05, 1.0)
+    }
+
+    /// The weights of a stored name's tokens.
+    fn stored_weights(&self, entry: &Stored, which: usize) -> Vec<f32> {
+        let ids = entry.token_ids.get(which).map(Vec::as_slice).unwrap_or(&[]);
+        entry.names[which]
+            .tokens
+            .iter()
+            .zip(ids)
+            .map(|(t, &id)| self.weight_with(t, self.frequency.get(id as usize).copied().unwrap_or(0)))
+            .collect()
     }
 
     /// Screens one query; hits at or above `threshold`, best first, at most `top`.
@@ -254,14 +300,17 @@ impl Index {
             scratch.weight.resize(self.entries.len(), 0.0);
         }
         let mut candidates: Vec<u32> = Vec::new();
+        let query_weights: Vec<f32> =
+            name.as_ref().map(|n| n.tokens.iter().map(|t| self.weight(t)).collect()).unwrap_or_default();
         if let Some(name) = &name {
-            let weights: Vec<f32> = name.tokens.iter().map(|t| self.weight(t)).collect();
-            let mut common: Vec<&Vec<u32>> = Vec::new();
+            let weights = &query_weights;
+            // Keys too common to search by alone, by token: (token, posting list).
+            let mut common: Vec<(usize, &Vec<u32>)> = Vec::new();
             let mut any_rare = false;
             keys(name, |key, i| {
                 let Some(list) = self.postings.get(&key) else { return };
                 if list.len() > self.stop_len {
-                    common.push(list);
+                    common.push((i, list));
                     return;
                 }
                 any_rare = true;
@@ -275,11 +324,18 @@ impl Index {
                 }
             });
             if !any_rare && !common.is_empty() {
-                // Every word is common: entries holding the two rarest.
-                common.sort_by_key(|l| l.len());
-                let found: Vec<u32> = match common.as_slice() {
-                    [only] => only.iter().copied().take(self.stop_len).collect(),
-                    [a, b, ..] => intersect(a, b),
+                // Every word is common: the entries holding the two rarest words (each word's
+                // smallest list).
+                common.sort_by_key(|(_, l)| l.len());
+                let mut per_token: Vec<(usize, &Vec<u32>)> = Vec::new();
+                for (token, list) in common {
+                    if !per_token.iter().any(|(t, _)| *t == token) {
+                        per_token.push((token, list));
+                    }
+                }
+                let found: Vec<u32> = match per_token.as_slice() {
+                    [(_, only)] => only.iter().copied().take(self.stop_len).collect(),
+                    [(_, a), (_, b), ..] => intersect(a, b),
                     [] => Vec::new(),
                 };
                 for e in found {
@@ -289,8 +345,36 @@ impl Index {
                     scratch.weight[e as usize] += 1.0;
                 }
             }
-            let mut ranked: Vec<(u32, f32)> =
-                scratch.touched.iter().map(|&e| (e, scratch.weight[e as usize])).collect();
+            // Rank by shared words, nudged by birth year and sex, so that among many namesakes
+            // the ones born the same year are scored in full.
+            let total: f32 = weights.iter().sum::<f32>().max(0.1);
+            let year = query.date_of_birth.and_then(|d| i16::try_from(d.year).ok());
+            let sex = query.sex.map(|c| c as u8);
+            let mut ranked: Vec<(u32, f32)> = scratch
+                .touched
+                .iter()
+                .map(|&e| {
+                    let mut rank = scratch.weight[e as usize];
+                    let stored_year = self.years[e as usize];
+                    if let Some(q) = year
+                        && stored_year != 0
+                    {
+                        rank += match (q - stored_year).abs() {
+                            0 => 0.3 * total,
+                            1 => 0.0,
+                            _ => -0.3 * total,
+                        };
+                    }
+                    let stored_sex = self.sexes[e as usize];
+                    if let Some(q) = sex
+                        && stored_sex != 0
+                        && q != stored_sex
+                    {
+                        rank -= 0.2 * total;
+                    }
+                    (e, rank)
+                })
+                .collect();
             for &e in &scratch.touched {
                 scratch.weight[e as usize] = 0.0;
             }
@@ -308,67 +392,98 @@ impl Index {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        let mut hits: Vec<Hit> = candidates
+        // Score every candidate cheaply, explain only the hits.
+        let mut scored: Vec<(u32, f32)> = candidates
             .into_iter()
-            .filter_map(|e| self.score(e, query, name.as_ref(), document.as_deref()))
-            .filter(|h| h.score >= threshold)
+            .filter_map(|e| {
+                self.evaluate(e, query, name.as_ref(), &query_weights, document.as_deref(), None).map(|s| (e, s))
+            })
+            .filter(|(_, s)| *s >= threshold)
             .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
-        hits.truncate(top);
-        Ok(hits)
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored.truncate(top);
+        Ok(scored
+            .into_iter()
+            .filter_map(|(e, _)| {
+                let mut reasons = Vec::new();
+                let score =
+                    self.evaluate(e, query, name.as_ref(), &query_weights, document.as_deref(), Some(&mut reasons))?;
+                Some(Hit { entry: e, entry_id: self.entries[e as usize].id.clone(), score, reasons })
+            })
+            .collect())
     }
 
-    fn score(&self, position: u32, query: &Query, name: Option<&AnalysedName>, document: Option<&str>) -> Option<Hit> {
+    /// The score of one entry for a query; with `reasons`, also why.
+    fn evaluate(
+        &self,
+        position: u32,
+        query: &Query,
+        name: Option<&AnalysedName>,
+        query_weights: &[f32],
+        document: Option<&str>,
+        mut reasons: Option<&mut Vec<String>>,
+    ) -> Option<f32> {
         let entry = self.entries.get(position as usize)?;
-        let mut reasons = Vec::new();
-        let weight = |t: &Token| self.weight(t);
+        let explain = reasons.is_some();
+        let mut say = |text: String| {
+            if let Some(r) = reasons.as_deref_mut() {
+                r.push(text);
+            }
+        };
         let mut score = 0.0_f32;
         if let Some(name) = name {
-            let best = entry
+            let (which, best) = entry
                 .names
                 .iter()
                 .enumerate()
-                .map(|(i, n)| (i, compare(name, n, &weight)))
-                .max_by(|a, b| a.1.score.total_cmp(&b.1.score))?;
-            score = best.1.score;
-            let which = if best.0 == 0 { "name" } else { "alias" };
-            reasons.push(format!("{which} {:.2}", best.1.score));
-            for part in &best.1.parts {
-                reasons.push(format!("{which}: {part}"));
-            }
-            if !best.1.unmatched_query.is_empty() {
-                reasons.push(format!("not in the entry: {}", best.1.unmatched_query.join(" ")));
-            }
-            if !best.1.unmatched_candidate.is_empty() {
-                reasons.push(format!("not in the query: {}", best.1.unmatched_candidate.join(" ")));
+                .map(|(i, n)| {
+                    (i, waspada_names::score_weighted(name, query_weights, n, &self.stored_weights(entry, i)))
+                })
+                .max_by(|a, b| a.1.total_cmp(&b.1))?;
+            score = best;
+            if explain {
+                let label = if which == 0 { "name" } else { "alias" };
+                let m = compare_weighted(name, query_weights, &entry.names[which], &self.stored_weights(entry, which));
+                say(format!("{label} {:.2}", m.score));
+                for part in &m.parts {
+                    say(format!("{label}: {part}"));
+                }
+                if !m.unmatched_query.is_empty() {
+                    say(format!("not in the entry: {}", m.unmatched_query.join(" ")));
+                }
+                if !m.unmatched_candidate.is_empty() {
+                    say(format!("not in the query: {}", m.unmatched_candidate.join(" ")));
+                }
             }
         }
         if let (Some(q), Some(e)) = (query.date_of_birth, entry.date_of_birth) {
             let (delta, reason) = compare_birth(q, e);
             score += delta;
-            reasons.push(reason);
+            say(reason);
         }
         if let (Some(q), Some(e)) = (query.sex, entry.sex)
             && q != e
         {
             score -= 0.25;
-            reasons.push(format!("sex conflicts: {q} / {e}"));
+            say(format!("sex conflicts: {q} / {e}"));
         }
         if let (Some(q), Some(e)) =
             (query.nationality.as_deref().filter(|n| !n.is_empty()), entry.nationality.as_deref())
             && !q.eq_ignore_ascii_case(e)
         {
             score -= 0.10;
-            reasons.push(format!("nationality conflicts: {q} / {e}"));
+            say(format!("nationality conflicts: {q} / {e}"));
         }
         if let Some(number) = document
             && self.documents.get(number).is_some_and(|l| l.contains(&position))
         {
             // An exact document number dominates the name evidence.
             score = score.max(0.0) * 0.1 + 0.9;
-            reasons.insert(0, format!("document number matches: {number}"));
+            if let Some(r) = reasons.as_deref_mut() {
+                r.insert(0, format!("document number matches: {number}"));
+            }
         }
-        Some(Hit { entry: position, entry_id: entry.id.clone(), score: score.clamp(0.0, 1.0), reasons })
+        Some(score.clamp(0.0, 1.0))
     }
 }
 
