@@ -479,7 +479,7 @@ impl Index {
         {
             // An exact document number dominates the name evidence.
             score = score.max(0.0) * 0.1 + 0.9;
-            if let Some(r) = reasons.as_deref_mut() {
+            if let Some(r) = reasons {
                 r.insert(0, format!("document number matches: {number}"));
             }
         }
