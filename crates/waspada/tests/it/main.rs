@@ -17,6 +17,7 @@ mod import;
 mod killed;
 mod mrz;
 mod round_trip;
+mod screen;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
