@@ -337,13 +337,13 @@ class Variator:
             src = "hand" if "hand" in (g.form_source(new), g.form_source(parts[i]["f"])) \
                 else g.source
             done.append(f"{kind}[{src}]:{parts[i]['f']}>{new}")
-            parts[i] = {"g": g.gid, "f": new}
+            parts[i] = {"g": g.gid, "f": new, "v": 1}  # v: respelt; no old spelling on top
         return ";".join(done)
 
     def eyd(self, parts):
         """Old (pre-1972 / Dutch-era) Indonesian spelling on one word, or back to modern."""
         cand = [i for i, p in enumerate(parts)
-                if "c" not in p and "abbr" not in p and " " not in p["f"]]
+                if "c" not in p and "abbr" not in p and "v" not in p and " " not in p["f"]]
         self.rng.shuffle(cand)
         for i in cand:
             f = parts[i]["f"]
@@ -450,7 +450,7 @@ def dress(name, sex, rng, rel, p_title=0.12, p_ocr=0.10, p_upper=0.05):
         mrz = re.sub(r"\s+", " ", mrz).strip()
         pos = [i for i, c in enumerate(mrz) if c in OCR]
         if pos:
-            k = max(1, min(len(pos), rng.choice([1, 1, 2, 3])))
+            k = max(1, min(len(pos), rng.choice([1, 1, 1, 2])))
             chosen = set(rng.sample(pos, k))
             orig = mrz
             mrz = "".join(OCR[c] if i in chosen else c for i, c in enumerate(mrz))
@@ -550,6 +550,19 @@ def make_variants(out, args, groups):
             cand.update(idx.get(gid, ()))
         return [i for i in cand if gs <= pool[i] or pool[i] <= gs]
 
+    def max_shared(gs):
+        """The most name groups gs shares with one listed name."""
+        c = Counter()
+        for gid in gs:
+            c.update(index.get(gid, ()))
+        return max(c.values(), default=0)
+
+    def different(parts):
+        """A non-matching name: no sub/superset of a listed name, and at most one name in
+        common with any listed name ("otherwise different")."""
+        a, b = gset(parts), query_gset(parts)
+        return not related(a) and not related(b) and max_shared(a) <= 1 and max_shared(b) <= 1
+
     while len(listed) < args.variants_entries:
         parts, sex = comp.compose()
         gs = gset(parts)
@@ -601,6 +614,10 @@ def make_variants(out, args, groups):
                         rel.append(r)
             if rng.random() < 0.15:
                 rel.append(var.binti(parts, e["sex"], comp))
+            # Unambiguous: the query's names are no sub- or superset of another listed name
+            # (dropping "binti Eko" from "Huda binti Eko" must not leave a name of "Huda Rahayu").
+            if any(j != i for j in related(query_gset(parts))):
+                continue
             name = render_query(parts)
             name = dress(name, e["sex"], rng, rel)
             if norm_tokens(name) != norm_tokens(e["name"]) and rel:
@@ -643,9 +660,10 @@ def make_variants(out, args, groups):
     made = 0
     while made < n_other:
         parts, sex = comp.compose()
-        gs0 = gset(parts)
+        if not different(parts):
+            continue
         name, rel = present(parts, sex)
-        if related(gs0) or related(query_gset(parts)):
+        if not different(parts):
             continue
         dob = rand_date(rng) if rng.random() < 0.8 else ""
         dob = dob[:4] if dob and rng.random() < 0.25 else dob
@@ -663,8 +681,10 @@ def make_variants(out, args, groups):
             continue
         if (gset(parts) & e["gs"]) != {w}:
             continue
+        if not different(parts):
+            continue
         name, rel = present(parts, sex)
-        if related(gset(parts)) or related(query_gset(parts)):
+        if not different(parts):
             continue
         dob = rand_date(rng) if rng.random() < 0.8 else ""
         add_query(name, dob, sex, "IDN", "", "nonmatch_shared_word",

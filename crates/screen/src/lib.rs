@@ -66,6 +66,9 @@ pub struct Entry {
 pub struct Query {
     pub full_name: String,
     pub date_of_birth: Option<BirthDate>,
+    /// A birth year used only to choose which of many namesakes to score, not in the score
+    /// (for finding records whose birth date may have been altered).
+    pub rank_year: Option<i32>,
     pub sex: Option<char>,
     pub nationality: Option<String>,
     pub document_number: Option<String>,
@@ -348,7 +351,7 @@ impl Index {
             // Rank by shared words, nudged by birth year and sex, so that among many namesakes
             // the ones born the same year are scored in full.
             let total: f32 = weights.iter().sum::<f32>().max(0.1);
-            let year = query.date_of_birth.and_then(|d| i16::try_from(d.year).ok());
+            let year = query.date_of_birth.map(|d| d.year).or(query.rank_year).and_then(|y| i16::try_from(y).ok());
             let sex = query.sex.map(|c| c as u8);
             let mut ranked: Vec<(u32, f32)> = scratch
                 .touched
@@ -549,6 +552,7 @@ mod tests {
         Query {
             full_name: name.into(),
             date_of_birth: BirthDate::parse(born),
+            rank_year: None,
             sex: Some(sex),
             nationality: Some("IDN".into()),
             document_number: None,

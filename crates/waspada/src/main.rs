@@ -1,6 +1,7 @@
 //! The `waspada` command: serve the API, import and export records, look them up, check MRZs,
 //! verify the audit chain and manage accounts. Exit codes are chosen in one place, [`main`].
 
+mod assess;
 mod commands;
 mod generate;
 mod import;
@@ -103,6 +104,18 @@ enum Command {
         /// Most hits per query.
         #[arg(long, default_value_t = 10)]
         top: usize,
+    },
+    /// Run the trafficking-indicator policy over a folder of import files (JSON Lines out).
+    Assess {
+        /// Folder with persons, documents and applications (.csv or .jsonl).
+        #[arg(long)]
+        files: PathBuf,
+        /// Policy file (default: the shipped policy/indicators.toml).
+        #[arg(long, env = "WASPADA_POLICY")]
+        policy: Option<PathBuf>,
+        /// Print every finding with its texts, legal basis and evidence.
+        #[arg(long)]
+        explain: bool,
     },
     /// Run the HTTP API server.
     Serve {
@@ -299,6 +312,7 @@ fn main() -> ExitCode {
             generate::generate(&config, &out, force)
         }
         Command::Screen { watchlist, queries, threshold, top } => screen::run(&watchlist, &queries, threshold, top),
+        Command::Assess { files, policy, explain } => assess::run(&files, policy.as_deref(), explain),
         Command::Serve { store, addr } => commands::serve(&store, addr),
         Command::Import { store, on_conflict, batch_size, purpose, paths } => {
             let policy = match on_conflict {

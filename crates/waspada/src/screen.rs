@@ -136,6 +136,7 @@ pub fn run(watchlist: &Path, queries: &Path, threshold: f32, top: usize) -> anyh
             let query = Query {
                 full_name: columns.get(&record, "full_name").unwrap_or("").to_owned(),
                 date_of_birth: birth(columns.get(&record, "date_of_birth")).map_err(|e| format!("{id}: {e}"))?,
+                rank_year: None,
                 sex: sex(columns.get(&record, "sex")).map_err(|e| format!("{id}: {e}"))?,
                 nationality: columns.get(&record, "nationality").map(str::to_ascii_uppercase),
                 document_number: columns.get(&record, "document_number").map(String::from),
