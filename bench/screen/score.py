@@ -283,6 +283,17 @@ def parse_jsonl(path, qids, eids, threshold=None, top=None):
     return ranked, {"counts": dict(viol), "examples": dict(examples)}
 
 
+def help_default_threshold(waspada):
+    """The default --threshold as `waspada screen --help` states it ([default: X]), if it does."""
+    try:
+        h = subprocess.run([waspada, "screen", "--help"], capture_output=True, text=True,
+                           timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.search(r"--threshold\b.{0,400}?\[default:\s*([0-9.]+)\]", h, re.S)
+    return float(m.group(1)) if m else None
+
+
 def waspada_quality(s, args, work):
     out = {"matcher": "waspada screen"}
     base = [args.waspada, "screen", "--watchlist", os.path.join(s.dir, "watchlist.csv"),
@@ -299,7 +310,7 @@ def waspada_quality(s, args, work):
     res = from_ranked(s, ranked, top=10 ** 9)
     hits = [sc for h in ranked.values() for _, sc in h]
     d = at_threshold(s, res, 0.0)  # every printed hit is at/above the default threshold
-    d["threshold"] = out["default_run"].get("threshold_reported")
+    d["threshold"] = out["default_run"].get("threshold_reported", args.default_threshold)
     d["min_hit_score"] = round(min(hits), 4) if hits else None
     out["natural"] = d
     out["natural_threshold_label"] = ("default " + (f"{d['threshold']:.2f}" if d["threshold"]
@@ -539,10 +550,26 @@ def speed(d, args, work, nk_pairs_per_s):
                                    [l["query_id"] for l in labels], eids)
         w["contract_violations"] = viol
         pos = [l for l in labels if l["expected_entry_id"]]
-        found = sum(1 for l in pos if any(e == l["expected_entry_id"]
-                                          for e, _ in ranked.get(l["query_id"], [])))
-        w["variant_recall_default"] = round(found / len(pos), 4) if pos else None
+        outcome = Counter()
+        for l in pos:
+            hits = ranked.get(l["query_id"], [])
+            if any(e == l["expected_entry_id"] for e, _ in hits):
+                outcome["found"] += 1
+            elif not hits:
+                outcome["no_hit"] += 1
+            elif len(hits) >= 10:
+                outcome["crowded_out_of_10_or_more_hits"] += 1
+            else:
+                outcome["other_entries_only"] += 1
+        w["variant_outcomes"] = dict(outcome)
+        w["variant_recall_default"] = round(outcome["found"] / len(pos), 4) if pos else None
         w["variant_queries"] = len(pos)
+        by_name = Counter()
+        with open(s_w, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                by_name[row["full_name"]] += 1
+        w["variant_listed_names_held_by_more_than_10_entries"] = sum(
+            1 for l in pos if by_name[l["listed_name"]] > 10)
         other = [l for l in labels if not l["expected_entry_id"]]
         w["other_queries_with_hits"] = sum(1 for l in other if ranked.get(l["query_id"]))
     else:
@@ -609,6 +636,8 @@ def thr_label(cal):
         return "—"
     if cal.get("threshold_above") is None:
         return "any (0)"
+    if cal["threshold_above"] >= 1.0:
+        return "none (too many false hits at 1.0)"
     return f"> {cal['threshold_above']:.4f}"
 
 
@@ -653,8 +682,15 @@ def markdown(results):
                 f"| waspada screen, {w['queries']} queries | **{w['queries_per_s']} queries/s** "
                 f"(stderr), {w['queries_per_s_wall']} queries/s over the whole process "
                 f"({w['wall_s']} s wall, {w['cpu_s']} s CPU, peak RSS {w['peak_rss_mib']} MiB) |")
-            lines.append(f"| waspada recall of the {w['variant_queries']} variant queries at the"
-                         f" default threshold | {w['variant_recall_default']} |")
+            o = w.get("variant_outcomes", {})
+            lines.append(
+                f"| sanity, not a target: true entry among the hits of the {w['variant_queries']}"
+                f" variant queries (default threshold and --top) | {w['variant_recall_default']}"
+                f" ({o.get('found', 0)} found, {o.get('no_hit', 0)} with no hit, "
+                f"{o.get('crowded_out_of_10_or_more_hits', 0)} crowded out by ≥ 10 other hits, "
+                f"{o.get('other_entries_only', 0)} other; "
+                f"{w['variant_listed_names_held_by_more_than_10_entries']} of the listed names "
+                f"are held by > 10 of the {w.get('index_entries', 'listed')} entries) |")
         rf = sp["rapidfuzz_extractone"]
         lines.append(f"| rapidfuzz extractOne(WRatio) over {rf['entries']} names "
                      f"({rf['queries_timed']} queries) | {rf['queries_per_s']} queries/s "
@@ -759,8 +795,22 @@ def main():
     try:
         v = subprocess.run([args.waspada, "--version"], capture_output=True, text=True)
         results["waspada_version"] = v.stdout.strip()
+        results["waspada_mtime"] = time.strftime(
+            "%Y-%m-%dT%H:%M:%SZ", time.gmtime(os.path.getmtime(shutil.which(args.waspada)
+                                                               or args.waspada)))
     except OSError as e:
         sys.exit(f"cannot run {args.waspada}: {e}")
+    try:
+        here = os.path.dirname(os.path.abspath(__file__))
+        results["git_head"] = subprocess.run(["git", "-C", here, "rev-parse", "--short", "HEAD"],
+                                             capture_output=True, text=True).stdout.strip()
+        results["git_dirty"] = bool(subprocess.run(
+            ["git", "-C", here, "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True, text=True).stdout.strip())
+    except OSError:
+        pass
+    args.default_threshold = help_default_threshold(args.waspada)
+    results["waspada_default_threshold_from_help"] = args.default_threshold
     try:
         import importlib.metadata as md
         results["peers"] = {p: md.version(p) for p in ("rapidfuzz", "nomenklatura", "rigour",

@@ -56,6 +56,21 @@ pub fn normalise_sponsor(name: &str) -> String {
     name.to_uppercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
+fn name_entry(p: &PersonFacts) -> Entry {
+    Entry {
+        id: p.nik.clone(),
+        names: vec![p.name.clone()],
+        date_of_birth: Some(BirthDate {
+            year: p.birth_year,
+            month: p.born.map(|d| d.month()),
+            day: p.born.map(|d| d.day()),
+        }),
+        sex: Some(if p.female { 'F' } else { 'M' }),
+        nationality: None,
+        document_number: None,
+    }
+}
+
 /// Everything, indexed.
 #[derive(Default)]
 pub struct Facts {
@@ -113,7 +128,12 @@ impl Facts {
                 owners.push(id);
             }
         }
-        self.names = None;
+        // Once built, the name index grows with each new person (a changed name is added as
+        // another spelling of the same NIK, which screening treats alike).
+        if let Some(index) = &mut self.names {
+            let p = &self.persons[id as usize];
+            let _ = index.insert(name_entry(p));
+        }
     }
 
     /// Adds a document to its holder (documents without a stored holder are ignored).
@@ -162,19 +182,34 @@ impl Facts {
             return self.by_reference.get(&facts.reference).copied();
         }
         let id = u32::try_from(self.applications.len()).unwrap_or(u32::MAX);
-        if let Some(phone) = &facts.phone {
-            self.by_phone.entry(phone.clone()).or_default().push(id);
-        }
-        if let Some(sponsor) = &facts.sponsor {
-            self.by_sponsor.entry(normalise_sponsor(sponsor)).or_default().push(id);
-        }
-        if let Some(region) = self.persons[person as usize].region.clone().filter(|r| r.len() == 10) {
-            self.by_desa.entry(region).or_default().push(id);
-        }
+        let applied = facts.applied;
+        let phone = facts.phone.clone();
+        let sponsor = facts.sponsor.as_deref().map(normalise_sponsor);
+        let region = self.persons[person as usize].region.clone().filter(|r| r.len() == 10);
         self.persons[person as usize].applications.push(id);
         self.by_reference.insert(facts.reference.clone(), id);
         self.applications.push(facts);
-        self.sorted = false;
+        // Lists stay sorted by date: bulk loads append in any order and sort once in `finish`;
+        // after that each new application is put in its place.
+        let bulk = !self.sorted;
+        let apps = &self.applications;
+        let place = |list: &mut Vec<u32>| {
+            if bulk {
+                list.push(id);
+            } else {
+                let at = list.partition_point(|&other| (apps[other as usize].applied, other) < (applied, id));
+                list.insert(at, id);
+            }
+        };
+        if let Some(phone) = phone {
+            place(self.by_phone.entry(phone).or_default());
+        }
+        if let Some(sponsor) = sponsor {
+            place(self.by_sponsor.entry(sponsor).or_default());
+        }
+        if let Some(region) = region {
+            place(self.by_desa.entry(region).or_default());
+        }
         Some(id)
     }
 
@@ -189,19 +224,7 @@ impl Facts {
             self.sorted = true;
         }
         if self.names.is_none() {
-            let entries = self.persons.iter().map(|p| Entry {
-                id: p.nik.clone(),
-                names: vec![p.name.clone()],
-                date_of_birth: Some(BirthDate {
-                    year: p.birth_year,
-                    month: p.born.map(|d| d.month()),
-                    day: p.born.map(|d| d.day()),
-                }),
-                sex: Some(if p.female { 'F' } else { 'M' }),
-                nationality: None,
-                document_number: None,
-            });
-            self.names = Some(Index::build(entries).0);
+            self.names = Some(Index::build(self.persons.iter().map(name_entry)).0);
         }
     }
 

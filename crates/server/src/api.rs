@@ -252,7 +252,23 @@ async fn write_records(
     }
     let context = user.context(&purpose)?;
     let store = state.store.clone();
+    let kept = records.clone();
     let outcomes = blocking(move || Ok(import_records(&store, kind, records, policy, &context)?)).await?;
+    // What was stored feeds the counter check from the next request on.
+    let stored: Vec<Record> = kept
+        .into_iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| matches!(o, RowOutcome::Inserted | RowOutcome::Updated))
+        .map(|(r, _)| r)
+        .collect();
+    if !stored.is_empty() {
+        let engine = state.engine.clone();
+        blocking(move || {
+            crate::checks::absorb(&engine, kind, &stored);
+            Ok(())
+        })
+        .await?;
+    }
     for (index, outcome) in positions.into_iter().zip(outcomes) {
         let (label, reason) = match outcome {
             RowOutcome::Inserted => ("inserted", None),
@@ -459,4 +475,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/mrz/check", post(mrz_check))
         .route("/api/v1/audit", get(audit_list))
         .route("/api/v1/audit/verify", get(audit_verify))
+        .route("/api/v1/checks", post(crate::checks::check))
+        .route("/api/v1/decisions", post(crate::checks::decide))
 }

@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod checks;
 pub mod dto;
 pub mod error;
 pub mod roles;
@@ -44,6 +45,8 @@ pub struct ServerConfig {
     pub body_limit: usize,
     /// Longest a request may take.
     pub request_timeout: Duration,
+    /// The indicator policy (default: the shipped `policy/indicators.toml`).
+    pub policy: Option<waspada_risk::Policy>,
 }
 
 impl Default for ServerConfig {
@@ -53,8 +56,25 @@ impl Default for ServerConfig {
             token_ttl: chrono::Duration::hours(12),
             body_limit: 16 * 1024 * 1024,
             request_timeout: Duration::from_secs(60),
+            policy: None,
         }
     }
+}
+
+/// The shipped policy. It is compiled in and checked by the risk crate's tests, so failing to
+/// parse it here is a build defect; an empty policy (no indicators) is the safe fallback.
+fn default_policy() -> waspada_risk::Policy {
+    waspada_risk::Policy::default_policy().unwrap_or_else(|error| {
+        tracing::error!(%error, "the shipped policy does not parse; running without indicators");
+        waspada_risk::Policy {
+            version: "empty".into(),
+            effective_from: chrono::NaiveDate::MIN,
+            bias: -4.0,
+            interview_at: 0.35,
+            supervisor_at: 0.75,
+            indicators: Vec::new(),
+        }
+    })
 }
 
 /// Shared state of every handler.
@@ -66,12 +86,16 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     /// Recently validated tokens, so a request does not cost a database read to authenticate.
     pub sessions: auth::SessionCache,
+    /// Watchlist index, risk facts and policy for the counter check.
+    pub engine: checks::SharedEngine,
 }
 
 impl AppState {
     /// State for a store and settings.
     pub fn new(store: Store, config: ServerConfig) -> AppState {
-        AppState { store, config: Arc::new(config), sessions: auth::SessionCache::default() }
+        let policy = config.policy.clone().unwrap_or_else(default_policy);
+        let engine = Arc::new(std::sync::RwLock::new(checks::Engine::new(policy)));
+        AppState { store, config: Arc::new(config), sessions: auth::SessionCache::default(), engine }
     }
 }
 
@@ -82,7 +106,7 @@ impl AppState {
         auth::login, auth::logout, auth::me,
         api::person_by_nik, api::person_by_id, api::persons_by_name, api::timeline, api::documents_by_number, api::watchlist_search,
         api::post_persons, api::post_documents, api::post_applications, api::post_crossings, api::post_watchlist,
-        api::mrz_check, api::audit_list, api::audit_verify, healthz,
+        api::mrz_check, api::audit_list, api::audit_verify, checks::check, checks::decide, healthz,
     ),
     modifiers(&BearerAuth)
 )]
@@ -170,10 +194,35 @@ pub fn app(state: AppState) -> Router {
         )
 }
 
+/// Loads the counter-check index from the store and records the policy in force in the audit
+/// log (so every policy change is on record).
+pub fn load_engine(state: &AppState) -> Result<(), waspada_store::Error> {
+    let policy = state.config.policy.clone().unwrap_or_else(default_policy);
+    let started = std::time::Instant::now();
+    let engine = checks::Engine::load(&state.store, policy.clone())?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "counter-check index loaded");
+    let context = waspada_store::AuditContext::new("system:policy", "indicator policy in force")?;
+    state.store.record_audit(
+        &context,
+        "policy.load",
+        &format!("policy:{}", policy.version),
+        &format!("indicators={}", policy.indicators.iter().filter(|i| i.weight != 0.0).count()),
+    )?;
+    if let Ok(mut slot) = state.engine.write() {
+        *slot = engine;
+    }
+    Ok(())
+}
+
 /// Binds the address and serves until Ctrl-C or SIGTERM.
 pub async fn serve(store: Store, config: ServerConfig) -> std::io::Result<()> {
     let addr = config.addr;
     let state = AppState::new(store, config);
+    let loading = state.clone();
+    tokio::task::spawn_blocking(move || load_engine(&loading))
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(std::io::Error::other)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "listening");
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await

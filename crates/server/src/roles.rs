@@ -28,12 +28,25 @@ pub enum Permission {
     ReadAudit,
     /// Check an MRZ (no stored data involved).
     CheckMrz,
+    /// Run the counter check on a traveller (watchlists, documents, indicators).
+    Check,
+    /// Record a decision on an application (issue, delay, refuse), signed by the officer.
+    Decide,
 }
 
 /// The table. Read it as: this role may do these things, and nothing else.
 const GRANTS: &[(Role, &[Permission])] = &[
-    (Role::Officer, &[Permission::ReadPersonal, Permission::WriteRecords, Permission::CheckMrz]),
-    (Role::Analyst, &[Permission::ReadPersonal, Permission::CheckMrz]),
+    (
+        Role::Officer,
+        &[
+            Permission::ReadPersonal,
+            Permission::WriteRecords,
+            Permission::CheckMrz,
+            Permission::Check,
+            Permission::Decide,
+        ],
+    ),
+    (Role::Analyst, &[Permission::ReadPersonal, Permission::CheckMrz, Permission::Check]),
     (
         Role::Supervisor,
         &[
@@ -42,6 +55,8 @@ const GRANTS: &[(Role, &[Permission])] = &[
             Permission::ManageWatchlist,
             Permission::ReadAudit,
             Permission::CheckMrz,
+            Permission::Check,
+            Permission::Decide,
         ],
     ),
     (Role::Admin, &[Permission::ReadAudit]),

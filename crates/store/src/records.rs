@@ -74,6 +74,9 @@ impl ImportKind {
     }
 }
 
+/// What [`Store::check_lookup`] finds: the person and the documents with the number.
+pub type CheckLookup = (Option<Stored<Person>>, Vec<Stored<TravelDocument>>);
+
 /// A record with its internal id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored<T> {
@@ -840,6 +843,57 @@ impl Store {
             )?,
         };
         self.audit_read(context, "document.lookup_number", &subject_of("document", found.iter().map(|d| d.id)), "")?;
+        Ok(found)
+    }
+
+    /// For the counter check, in one read and one audit entry (`check.lookup`): the documents
+    /// with this number (of this state, if given) and the person, by NIK or else as the first
+    /// document's holder.
+    pub fn check_lookup(
+        &self,
+        nik: Option<&Nik>,
+        document: Option<(&str, Option<&str>)>,
+        context: &AuditContext,
+    ) -> Result<CheckLookup> {
+        let documents = match document {
+            Some((number, Some(state))) => self.select_sealed::<TravelDocument>(
+                "documents",
+                "doc_key = $1",
+                &[Value::Blob(self.doc_key(state, number))],
+            )?,
+            Some((number, None)) => self.select_sealed::<TravelDocument>(
+                "documents",
+                "number_bidx = $1",
+                &[Value::Blob(self.number_bidx(number))],
+            )?,
+            None => Vec::new(),
+        };
+        let holder = nik.cloned().or_else(|| documents.iter().find_map(|d| d.record.holder_nik.clone()));
+        let person = match holder {
+            Some(nik) => {
+                self.select_sealed::<Person>("persons", "nik_bidx = $1", &[Value::Blob(self.nik_bidx(&nik))])?.pop()
+            }
+            None => None,
+        };
+        let subject = format!(
+            "{};{}",
+            subject_of("person", person.iter().map(|p| p.id)),
+            subject_of("document", documents.iter().map(|d| d.id))
+        );
+        self.audit_read(context, "check.lookup", &subject, "")?;
+        Ok((person, documents))
+    }
+
+    /// An application by its reference. Audited as `application.read`.
+    pub fn application_by_reference(
+        &self,
+        reference: &str,
+        context: &AuditContext,
+    ) -> Result<Option<Stored<PassportApplication>>> {
+        let found = self
+            .select_sealed::<PassportApplication>("applications", "reference = $1", &[Value::from(reference)])?
+            .pop();
+        self.audit_read(context, "application.read", &subject_of("application", found.iter().map(|a| a.id)), "")?;
         Ok(found)
     }
 

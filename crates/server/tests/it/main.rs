@@ -11,6 +11,7 @@
 
 mod auth;
 mod bad_input;
+mod checks;
 mod common;
 mod data;
 mod lookups;

@@ -84,6 +84,9 @@ pub fn routes() -> Vec<Route> {
         route(Method::POST, "/api/v1/mrz/check", Needs(CheckMrz)).body(json!({"mrz": data::MRZ_SPECIMEN})),
         route(Method::GET, "/api/v1/audit", Needs(ReadAudit)),
         route(Method::GET, "/api/v1/audit/verify", Needs(ReadAudit)),
+        route(Method::POST, "/api/v1/checks", Needs(Check)).body(json!({"nik": data::NIK_SITI})),
+        route(Method::POST, "/api/v1/decisions", Needs(Decide))
+            .body(json!({"application_reference": "BKL-2022-0001", "outcome": "issued"})),
     ]
 }
 
