@@ -1,4 +1,4 @@
-//! `waspada-loadgen`: an open-loop, constant-rate HTTP GET load generator (in the manner of wrk2)
+//! `waspada-loadgen`: an open-loop, constant-rate HTTP load generator (in the manner of wrk2)
 //! for the Waspada lookup benchmark. Loopback targets only.
 //!
 //! Request `i` is scheduled at `start + i / rate` by a pacing thread, whatever happened to the
@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::{Request, Uri};
 use hyper_util::client::legacy::Client;
@@ -166,8 +166,14 @@ fn main() {
             std::process::exit(2);
         }
     };
+    // A line is a GET path (`/api/...`) or `POST /api/... {json body}`.
     let paths: Vec<String> = match std::fs::read_to_string(&options.paths) {
-        Ok(text) => text.lines().map(str::trim).filter(|l| l.starts_with('/')).map(str::to_owned).collect(),
+        Ok(text) => text
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with('/') || l.starts_with("POST /"))
+            .map(str::to_owned)
+            .collect(),
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", options.paths);
             std::process::exit(2);
@@ -177,7 +183,20 @@ fn main() {
         eprintln!("error: {} holds no paths (lines starting with /)", options.paths);
         std::process::exit(2);
     }
-    let uris: Vec<Uri> = match paths.iter().map(|p| format!("{base}{p}").parse::<Uri>()).collect() {
+    let targets: Result<Vec<(Uri, Option<Bytes>)>, String> = paths
+        .iter()
+        .map(|line| {
+            let (path, body) = match line.strip_prefix("POST ") {
+                Some(rest) => {
+                    let (path, body) = rest.split_once(' ').unwrap_or((rest, ""));
+                    (path, Some(Bytes::from(body.trim().to_owned())))
+                }
+                None => (line.as_str(), None),
+            };
+            format!("{base}{path}").parse::<Uri>().map(|u| (u, body)).map_err(|e| e.to_string())
+        })
+        .collect();
+    let uris: Vec<(Uri, Option<Bytes>)> = match targets {
         Ok(u) => u,
         Err(e) => {
             eprintln!("error: bad path in {}: {e}", options.paths);
@@ -195,7 +214,7 @@ fn main() {
     };
     let mut connector = HttpConnector::new();
     connector.set_nodelay(true);
-    let client: Client<HttpConnector, Empty<Bytes>> = {
+    let client: Client<HttpConnector, Full<Bytes>> = {
         let _guard = runtime.enter();
         Client::builder(TokioExecutor::new())
             .pool_max_idle_per_host(options.connections)
@@ -234,7 +253,7 @@ fn main() {
         }
         let record = i >= warmup_count;
         let second = ((i.saturating_sub(warmup_count)) as f64 * interval) as usize;
-        let uri = uris[(i as usize) % uris.len()].clone();
+        let (uri, body) = uris[(i as usize) % uris.len()].clone();
         let client = client.clone();
         let counters = counters.clone();
         let recorder = recorder.clone();
@@ -245,11 +264,15 @@ fn main() {
             let outcome = tokio::time::timeout(timeout, async {
                 let _slot = slots.acquire_owned().await.map_err(|_| "closed".to_owned())?;
                 let sent = Instant::now();
-                let mut request = Request::get(uri).header("x-purpose", purpose);
+                let mut request = match &body {
+                    Some(_) => Request::post(uri).header("content-type", "application/json"),
+                    None => Request::get(uri),
+                }
+                .header("x-purpose", purpose);
                 if let Some(a) = &authorization {
                     request = request.header("authorization", a.as_str());
                 }
-                let request = request.body(Empty::<Bytes>::new()).map_err(|e| e.to_string())?;
+                let request = request.body(Full::new(body.unwrap_or_default())).map_err(|e| e.to_string())?;
                 let response = client.request(request).await.map_err(|e| e.to_string())?;
                 let status = response.status();
                 response.into_body().collect().await.map_err(|e| e.to_string())?;

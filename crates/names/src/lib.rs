@@ -84,13 +84,23 @@ fn arabic_form(token: &str) -> Option<&'static str> {
         "MUHAMMAD" | "MUHAMAD" | "MOHAMMAD" | "MOHAMAD" | "MOHAMMED" | "MOHAMED" | "MUHAMMED" | "MOCHAMAD"
         | "MOCHAMMAD" | "MUCHAMMAD" | "MUCHAMAD" | "MOCH" | "MOHD" | "MUHD" | "MUH" | "MOH" | "MHD" | "MD"
         | "MOHAMMMAD" | "MUHAMMAT" => "MUHAMMAD",
-        "ABD" | "ABDUL" | "ABDOEL" | "ABDOL" => "ABDUL",
+        "ABD" | "ABDUL" | "ABDOEL" | "ABDOL" | "AB" => "ABDUL",
+        "USMAN" | "UTSMAN" | "UTHMAN" | "OTHMAN" | "OSMAN" | "OESMAN" | "OETSMAN" => "USMAN",
+        "AZIZ" | "AZIS" | "AZEEZ" | "AZEES" | "ASIS" => "AZIZ",
+        "RIZKI" | "RISKI" | "REZKI" | "RIZKY" | "REZKY" | "RISKY" | "RIZQI" | "RIZQY" | "RIZKIE" => "RIZKI",
+        "ZAKARIA" | "ZAKARIYA" | "ZACHARIA" | "ZAKARIYYA" | "ZAKARIJA" | "ZACHARIAH" => "ZAKARIA",
+        "YAHYA" | "YAHIA" | "YEHYA" | "JAHJA" | "YAHJA" | "YAHIYA" => "YAHYA",
+        "DAUD" | "DAWUD" | "DAWOOD" | "DAOED" | "DAWOED" | "DAVID" => "DAUD",
+        "AISYAH" | "AISAH" | "AESHA" | "AISHA" | "AYESHA" | "AISJAH" | "AISYA" | "AISJA" | "AYSHA" => "AISYAH",
+        "LAILA" | "LAYLA" | "LEILA" | "LAJLA" | "LEYLA" | "LAILAH" => "LAILA",
         "NUR" | "NOOR" | "NOER" | "NURUL" | "NOORUL" => "NUR",
         "SITI" | "SITTI" | "ST" | "SITIE" => "SITI",
         "AHMAD" | "ACHMAD" | "AHMED" | "ACHMED" | "AHMAT" | "ACHMAT" => "AHMAD",
         "ABDURRAHMAN" | "ABDURAHMAN" | "ABDURROCHMAN" => "ABDULRAHMAN",
         "ABDULLAH" | "ABDALLAH" => "ABDULLAH",
-        "YUSUF" | "YUSOF" | "JUSUF" | "JOESOEF" | "YUSUP" | "YOUSUF" => "YUSUF",
+        "YUSUF" | "YUSOF" | "JUSUF" | "JOESOEF" | "YUSUP" | "YOUSUF" | "YOUSEF" | "YUSEF" | "YOUSSEF" | "JOESOF" => {
+            "YUSUF"
+        }
         _ => return None,
     })
 }
@@ -126,16 +136,16 @@ fn collapse_doubles(s: &str) -> String {
 
 /// The spelling-canonical form of an upper-case ASCII word.
 pub fn canonical(word: &str) -> String {
-    if let Some(form) = arabic_form(word) {
-        return form.to_owned();
-    }
-    let mut s = word.to_owned();
+    // Arabic-origin forms first map to one spelling, which then goes through the same rules as
+    // every other word (so that `YUSUF` and `YOUSEF` end up comparable).
+    let mut s = arabic_form(word).unwrap_or(word).to_owned();
     // Order matters: the digraphs of the old spelling first, then the single letters.
     for (from, to) in [
         ("OE", "U"),
         ("DJ", "J"),
         ("TJ", "C"),
         ("SJ", "SY"),
+        ("SH", "SY"),
         ("NJ", "NY"),
         ("CH", "H"),
         ("KH", "H"),
@@ -167,32 +177,57 @@ pub fn canonical(word: &str) -> String {
     if s.len() > 3 && s.ends_with('H') && s[..s.len() - 1].ends_with(['A', 'E', 'I', 'O', 'U']) {
         s.pop();
     }
-    if let Some(form) = arabic_form(&s) {
-        return form.to_owned();
+    // The old `ij` before a vowel is an `i` (Setijawan/Setiawan, Widjaja/Wijaya).
+    if s.contains("IJ") {
+        let letters: Vec<char> = s.chars().collect();
+        s = letters
+            .iter()
+            .enumerate()
+            .filter(|&(i, &c)| {
+                !(c == 'J'
+                    && i > 0
+                    && letters[i - 1] == 'I'
+                    && letters.get(i + 1).is_some_and(|n| matches!(n, 'A' | 'E' | 'I' | 'O' | 'U')))
+            })
+            .map(|(_, &c)| c)
+            .collect();
     }
     s
 }
 
-/// The phonetic key of a canonical word: close vowels and consonants merged, and an H between
+/// The phonetic key of a canonical word: close vowels and consonants merged (`o`/`u`, `e`/`i`,
+/// `f`/`p`/`v`, `c`/`k`, `z`/`s`), the `ei`/`ai` diphthong written one way (Leila/Laila), a `j`
+/// glide before a vowel read as `i` (Nadya/Nadia, Yahya/Yahia, Surya/Suria), and an `h` between
 /// vowels dropped (Maharani/Maarani).
 pub fn phonetic(canon: &str) -> String {
-    let letters: Vec<char> = canon.chars().collect();
-    let vowel = |c: Option<&char>| c.is_some_and(|c| matches!(c, 'A' | 'E' | 'I' | 'O' | 'U'));
-    let mapped: String = letters
+    let vowel = |c: char| matches!(c, 'A' | 'E' | 'I' | 'O' | 'U');
+    let letters: Vec<char> = canon.replace("EI", "AI").chars().collect();
+    let mut mapped: Vec<char> = letters
         .iter()
         .enumerate()
-        .filter(|&(i, &c)| !(c == 'H' && i > 0 && vowel(letters.get(i - 1)) && vowel(letters.get(i + 1))))
         .map(|(i, &c)| match c {
             // SY is also written SI (Syahrul/Siahrul); the canonical form holds it as SJ.
-            'J' if i > 0 && letters[i - 1] == 'S' => 'I',
+            'J' if i > 0 && (letters[i - 1] == 'S' || letters.get(i + 1).is_some_and(|&n| vowel(n))) => 'I',
+            'C' => 'K',
             'O' => 'U',
             'E' => 'I',
             'F' | 'V' => 'P',
-            'Z' => 'J',
+            // Z and S alternate in Arabic-origin names (Rizki/Riski, Aziz/Azis).
+            'Z' => 'S',
             other => other,
         })
         .collect();
-    collapse_doubles(&mapped)
+    let snapshot = mapped.clone();
+    let mut i = 0;
+    mapped.retain(|&c| {
+        let keep = !(c == 'H'
+            && i > 0
+            && snapshot.get(i - 1).is_some_and(|&p| vowel(p))
+            && snapshot.get(i + 1).is_some_and(|&n| vowel(n)));
+        i += 1;
+        keep
+    });
+    collapse_doubles(&mapped.into_iter().collect::<String>())
 }
 
 /// The consonant skeleton of a phonetic key: its first letter, then consonants other than H.
@@ -367,6 +402,10 @@ pub struct NameMatch {
 pub fn token_similarity(a: &Token, b: &Token) -> Option<(PartKind, f32)> {
     if a.initial || b.initial {
         let (initial, word) = if a.initial { (a, b) } else { (b, a) };
+        // An initial stands for a given name, not a father's name.
+        if word.patronymic {
+            return None;
+        }
         if word.initial {
             return (initial.text == word.text).then_some((PartKind::Exact, 1.0));
         }
@@ -392,9 +431,11 @@ pub fn token_similarity(a: &Token, b: &Token) -> Option<(PartKind, f32)> {
         return None;
     }
     let jw = strsim::jaro_winkler(&a.phon, &b.phon) as f32;
-    // Below 0.88 two short Indonesian names are usually different names (Budi/Badu, Rina/Rini
-    // score 0.87–0.88), so the curve starts there.
-    (jw >= 0.88).then(|| (PartKind::Similar, 0.55 + (jw - 0.88) / 0.12 * 0.35))
+    // Below 0.90 two Indonesian names are usually different names (Budi/Badu, Rina/Rini,
+    // Suharto/Supartono score 0.87–0.89), so the curve starts there.
+    // Short names need more: one letter more or less in Sri/Sari is another name.
+    let floor = if a.phon.len().min(b.phon.len()) <= 4 { 0.94 } else { 0.90 };
+    (jw >= floor).then(|| (PartKind::Similar, 0.55 + (jw - floor) / (1.0 - floor) * 0.35))
 }
 
 fn joined(a: &Token, b: &Token) -> Token {
@@ -414,7 +455,7 @@ pub fn default_weight(token: &Token) -> f32 {
 /// Compares `query` with `candidate`. Tokens are aligned one-to-one (greedily, best pair first)
 /// in any order; a pair of adjacent words on one side may match one word on the other. The score
 /// is the weighted share of both names covered, each part counted at its similarity. Unmatched
-/// patronymic words and initials cost half their weight.
+/// patronymic words cost a fifth of their weight and initials half.
 pub fn compare(query: &AnalysedName, candidate: &AnalysedName, weight: &dyn Fn(&Token) -> f32) -> NameMatch {
     let wq: Vec<f32> = query.tokens.iter().map(weight).collect();
     let wc: Vec<f32> = candidate.tokens.iter().map(weight).collect();
@@ -521,7 +562,19 @@ fn align_with(
             });
         }
     }
-    let unmatched_cost = |t: &Token, w: f32| if t.patronymic || t.initial { w * 0.5 } else { w };
+    // A patronymic (`binti Syarif`) is often left off one record, so its absence costs little;
+    // two different fathers' names, though, are evidence of two people. An initial says little.
+    let both_patronymic = q.iter().any(|t| t.patronymic) && c.iter().any(|t| t.patronymic);
+    let unmatched_cost = |t: &Token, w: f32| {
+        if t.patronymic && !both_patronymic {
+            w * 0.2
+        } else if t.initial {
+            w * 0.5
+        } else {
+            // Even a common given name left unmatched says "another person" (Muhammad vs Mahmud).
+            w.max(0.6)
+        }
+    };
     let mut total = 0.0_f32;
     let mut unmatched_query = Vec::new();
     let mut unmatched_candidate = Vec::new();
@@ -578,6 +631,15 @@ mod tests {
             ("Aysyah", "Aisyah"),
             ("Jamylah", "Jamilah"),
             ("Siahrul", "Syahrul"),
+            ("Yousef Faysal", "Yusuf Faisal"),
+            ("Aesha", "Aisyah"),
+            ("Setijawan", "Setiawan"),
+            ("Eco", "Eko"),
+            ("Nasser", "Naseer"),
+            ("Nadya", "Nadia"),
+            ("Yahya", "Yahia"),
+            ("Leyla", "Laila"),
+            ("Uthman", "Oesman"),
             ("Noorul Maarani", "Nurul Maharani"),
         ] {
             let s = score(a, b);
@@ -604,6 +666,12 @@ mod tests {
         }
         // A common first name alone says little.
         assert!(score("Siti", "Siti Khadijah") < 0.5);
+        // Two different fathers' names are two people.
+        assert!(score("Mahmud bin Ahmad", "Mahmud bin Sutopo") < 0.75);
+        for (a, b) in [("Sri", "Sari"), ("Sari", "Sara"), ("Husain", "Hasan"), ("Suharto", "Supartono")] {
+            let s = score(a, b);
+            assert!(s < 0.75, "{a} / {b}: {s}");
+        }
     }
 
     #[test]

@@ -512,6 +512,13 @@ fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
     out
 }
 
+/// Two (month, day) pairs of one year that differ as a slip of the pen would: one digit of
+/// `MMDD` changed.
+fn typing_slip(a: (u32, u32), b: (u32, u32)) -> bool {
+    let digits = |(m, d): (u32, u32)| format!("{m:02}{d:02}");
+    digits(a).chars().zip(digits(b).chars()).filter(|(x, y)| x != y).count() <= 1
+}
+
 /// Adjustment and reason for two birth dates.
 fn compare_birth(q: BirthDate, e: BirthDate) -> (f32, String) {
     let years = (q.year - e.year).abs();
@@ -525,7 +532,12 @@ fn compare_birth(q: BirthDate, e: BirthDate) -> (f32, String) {
         (Some(a), Some(b)) if years == 0 && a.0 == b.1 && a.1 == b.0 => {
             (0.03, "date of birth agrees with day and month swapped".to_owned())
         }
-        (Some(_), Some(_)) if years == 0 => (-0.12, "same birth year, different date".to_owned()),
+        // One digit off may be a slip of the pen, but it is still a different recorded date: the
+        // hit drops below the default line and shows only when the officer widens the search.
+        (Some(a), Some(b)) if years == 0 && typing_slip(a, b) => {
+            (-0.22, "date of birth differs by one digit (a possible typing slip)".to_owned())
+        }
+        (Some(_), Some(_)) if years == 0 => (-0.25, "same birth year, different date".to_owned()),
         (Some(_), Some(_)) => (-0.25, format!("date of birth conflicts: {} / {}", q.year, e.year)),
         _ if years == 0 => (0.04, format!("birth year agrees: {}", q.year)),
         // A year alone one off is a common slip, but it is evidence against.
