@@ -104,6 +104,16 @@ out["identities"] = {"pairs": len(pairs), "pairs_found": pairs_found,
                      "recall": round(pairs_found / max(1, len(pairs)), 3),
                      "flagged_persons": len(dup),
                      "precision": round(len(dup & pair_niks) / max(1, len(dup)), 3)}
+# Calibration: among applications in each score band, the share that belong to a planted `flag`
+# pattern (a calibrated score would track the band).
+bands = [(0.0, 0.05), (0.05, 0.15), (0.15, 0.35), (0.35, 0.55), (0.55, 0.75), (0.75, 1.01)]
+calibration = []
+for lo, hi in bands:
+    refs = [ref for ref, r in results.items() if lo <= r["score"] < hi]
+    flagged = sum(1 for ref in refs if app_patterns.get(ref, set()) & flag_patterns)
+    calibration.append({"band": f"{lo:.2f}-{min(hi, 1.0):.2f}", "applications": len(refs),
+                        "planted_share": round(flagged / len(refs), 3) if refs else None})
+out["calibration"] = calibration
 print(json.dumps(out, indent=1))
 print()
 print("| pattern | expected | applications | sent to interview or further |\n|---|---|---|---|")
@@ -114,6 +124,10 @@ print("\n| detector | raised | precision | recall vs its pattern |\n|---|---|---
 for code, d in detectors.items():
     fmt = lambda v: "—" if v is None else f"{v:.1%}"
     print(f"| {code} | {d['raised']} | {fmt(d['precision'])} | {fmt(d['recall'])} |")
+print("\n| score band | applications | share in a planted flag pattern |\n|---|---|---|")
+for c in calibration:
+    share = "—" if c["planted_share"] is None else f"{c['planted_share']:.1%}"
+    print(f"| {c['band']} | {c['applications']} | {share} |")
 a = out["agents"]; i = out["identities"]
 print(f"\nRecruiter agents (recruiter_phone_owner): {a['found']}/{a['planted']} found, precision {a['precision']:.1%}")
 print(f"Identity pairs (possible_duplicate_identity): {i['pairs_found']}/{i['pairs']} found, precision {i['precision']:.1%} of {i['flagged_persons']} flagged persons")

@@ -18,6 +18,8 @@ pub struct PersonFacts {
     pub female: bool,
     pub region: Option<String>,
     pub phones: Vec<String>,
+    /// The address folded for comparison (members of one household share it).
+    pub address: Option<String>,
     pub applications: Vec<u32>,
     pub documents: Vec<DocumentFacts>,
 }
@@ -84,6 +86,8 @@ pub struct Facts {
     pub by_desa: HashMap<String, Vec<u32>>,
     /// Person ids by their own phones.
     pub phone_owners: HashMap<String, Vec<u32>>,
+    /// Person ids by (folded) address: a household.
+    pub households: HashMap<String, Vec<u32>>,
     /// Persons' names, for possible second identities.
     pub names: Option<Index>,
     sorted: bool,
@@ -105,6 +109,7 @@ impl Facts {
             female: person.sex == Sex::Female,
             region: person.region_code.clone(),
             phones: person.phones.iter().map(|p| p.as_str().to_owned()).collect(),
+            address: person.address.as_deref().map(normalise_sponsor).filter(|a| !a.is_empty()),
             applications: Vec::new(),
             documents: Vec::new(),
         };
@@ -122,6 +127,12 @@ impl Facts {
                 id
             }
         };
+        if let Some(address) = self.persons[id as usize].address.clone() {
+            let members = self.households.entry(address).or_default();
+            if !members.contains(&id) {
+                members.push(id);
+            }
+        }
         for phone in &person.phones {
             let owners = self.phone_owners.entry(phone.as_str().to_owned()).or_default();
             if !owners.contains(&id) {

@@ -95,7 +95,7 @@ impl Collector<'_> {
 
     fn finish(mut self) -> Assessment {
         let sum: f32 = self.findings.iter().map(|f| f.weight).sum();
-        let score = 1.0 / (1.0 + (-(sum + self.policy.bias)).exp());
+        let score = 1.0 / (1.0 + (-(self.policy.scale * sum + self.policy.bias)).exp());
         let recommendation = if score >= self.policy.supervisor_at {
             Recommendation::SupervisorReview
         } else if score >= self.policy.interview_at {
@@ -305,20 +305,34 @@ pub fn assess_application(policy: &Policy, facts: &Facts, application: u32) -> O
 
     let age = age_on(person.born, person.birth_year, day);
     if age < 18 && c.indicator("minor_without_parent").is_some() {
-        // A parent applying alongside: an adult at least 30 with the same contact phone, or from
-        // the same desa, within two weeks.
-        let near = |list: Option<&Vec<u32>>| {
-            list.map(|l| {
-                facts.in_window(l, day - Duration::days(14), day + Duration::days(14)).any(|id| {
-                    let other = &facts.persons[facts.applications[id as usize].person as usize];
-                    other.nik != person.nik && age_on(other.born, other.birth_year, day) >= 30
+        // A parent travelling along: someone at least 15 years older from the same household
+        // (same address) who applies within a month or already holds a valid passport, or an
+        // adult giving the same contact phone within two weeks.
+        let parent_like =
+            |other: &PersonFacts| other.nik != person.nik && age_on(other.born, other.birth_year, day) >= age + 15;
+        let household = person
+            .address
+            .as_ref()
+            .and_then(|a| facts.households.get(a))
+            .map(|members| {
+                members.iter().map(|&m| &facts.persons[m as usize]).any(|other| {
+                    parent_like(other)
+                        && (other
+                            .applications
+                            .iter()
+                            .any(|&id| (facts.applications[id as usize].applied - day).num_days().abs() <= 30)
+                            || other.documents.iter().any(|d| {
+                                (d.kind == "passport" || d.kind == "epassport") && d.status == "valid" && d.expiry > day
+                            }))
                 })
             })
-            .unwrap_or(false)
-        };
-        let with_parent = near(app.phone.as_ref().and_then(|p| facts.by_phone.get(p)))
-            || near(person.region.as_ref().and_then(|r| facts.by_desa.get(r)));
-        if !with_parent {
+            .unwrap_or(false);
+        let same_phone = app.phone.as_ref().and_then(|p| facts.by_phone.get(p)).is_some_and(|l| {
+            facts
+                .in_window(l, day - Duration::days(14), day + Duration::days(14))
+                .any(|id| parent_like(&facts.persons[facts.applications[id as usize].person as usize]))
+        });
+        if !household && !same_phone {
             c.raise(
                 "minor_without_parent",
                 &[("age", age.to_string())],

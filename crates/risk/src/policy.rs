@@ -123,11 +123,18 @@ pub struct Policy {
     pub version: String,
     #[serde(deserialize_with = "date")]
     pub effective_from: NaiveDate,
+    /// Score = 1 / (1 + e^-(scale × sum of weights + bias)).
+    #[serde(default = "one")]
+    pub scale: f32,
     pub bias: f32,
     pub interview_at: f32,
     pub supervisor_at: f32,
     #[serde(rename = "indicator")]
     pub indicators: Vec<Indicator>,
+}
+
+fn one() -> f32 {
+    1.0
 }
 
 /// Why a policy file was refused.

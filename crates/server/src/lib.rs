@@ -69,6 +69,7 @@ fn default_policy() -> waspada_risk::Policy {
         waspada_risk::Policy {
             version: "empty".into(),
             effective_from: chrono::NaiveDate::MIN,
+            scale: 1.0,
             bias: -4.0,
             interview_at: 0.35,
             supervisor_at: 0.75,

@@ -120,6 +120,8 @@ pub struct World<'s> {
     frauds: u64,
     umrah_groups: u64,
     noise_reports: u64,
+    /// While a household is being written, the address its members share.
+    household_address: Option<String>,
 }
 
 impl<'s> World<'s> {
@@ -152,6 +154,7 @@ impl<'s> World<'s> {
             frauds: 0,
             umrah_groups: 0,
             noise_reports: 0,
+            household_address: None,
         }
     }
 
@@ -250,9 +253,10 @@ impl<'s> World<'s> {
             Some(v) => v.code.to_owned(),
             None => nik_district.clone(),
         };
-        let address = match village {
-            Some(v) => residence::address(&mut self.rng, v),
-            None => {
+        let address = match (village, &self.household_address) {
+            (Some(_), Some(shared)) => shared.clone(),
+            (Some(v), None) => residence::address(&mut self.rng, v),
+            (None, _) => {
                 let regency = regions::lookup(&nik_district[..4]).map_or("", |r| r.name);
                 format!("Dusun {}, {regency}", self.rng.random_range(1..=9))
             }
@@ -473,6 +477,7 @@ impl<'s> World<'s> {
         let head_sex = if self.rng.random_range(0..100) < 85 { Sex::Male } else { Sex::Female };
         let head_name = names::full_name(&mut self.rng, head_sex, tradition, head_age, None, family);
         let head_born = self.born_at_age(head_age);
+        self.household_address = Some(residence::address(&mut self.rng, village));
         let head = self.person(head_name, head_sex, head_born, Some(village), None, true)?;
         let mut members = vec![head.clone()];
         let mut mother_age = if head_sex == Sex::Female { Some(head_age) } else { None };
@@ -506,6 +511,7 @@ impl<'s> World<'s> {
             let phone = age >= 16 && self.rng.random_range(0..100) < 85;
             members.push(self.person(name, sex, born, Some(village), None, phone)?);
         }
+        self.household_address = None;
         if self.rng.random_range(0..100) < TRAVEL_SHARE {
             self.household_travel(&members)?;
         }
@@ -955,11 +961,13 @@ impl<'s> World<'s> {
         let parent_age = self.rng.random_range(36..=52);
         let parent_name = names::full_name(&mut self.rng, Sex::Male, t, parent_age, None, "Ong");
         let parent_born = self.born_at_age(parent_age);
+        self.household_address = Some(residence::address(&mut self.rng, village));
         let parent = self.person(parent_name, Sex::Male, parent_born, Some(village), None, true)?;
         let age = self.rng.random_range(15..=17);
         let name = names::full_name(&mut self.rng, sex, t, age, Some(&parent.name), "Ong");
         let born = self.born_at_age(age);
         let genuine = self.person(name.clone(), sex, born, Some(village), None, false)?;
+        self.household_address = None;
         let adult_age = self.rng.random_range(19..=22);
         let adult_born = self.born_at_age(adult_age);
         let adult_name = names::spelling_variant(&mut self.rng, &name);
@@ -1412,6 +1420,7 @@ impl<'s> World<'s> {
             let mut party = Vec::new();
             let name = names::full_name(&mut self.rng, Sex::Male, t, age, None, "Tan");
             let born = self.born_at_age(age);
+            self.household_address = Some(residence::address(&mut self.rng, village));
             party.push(self.person(name, Sex::Male, born, Some(village), None, true)?);
             if couple {
                 let wife_age = (age - self.rng.random_range(0..=6)).max(30);
@@ -1419,6 +1428,7 @@ impl<'s> World<'s> {
                 let born = self.born_at_age(wife_age);
                 party.push(self.person(name, Sex::Female, born, Some(village), None, true)?);
             }
+            self.household_address = None;
             count += party.len() as u64;
             for pilgrim in &party {
                 let applied = started + Duration::days(self.rng.random_range(0..=30));

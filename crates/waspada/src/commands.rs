@@ -11,7 +11,8 @@ use waspada_store::{AuditContext, AuditQuery, AuditVerdict, ImportKind, Stored};
 
 use crate::{Format, Lookup, StoreArgs, cli_actor};
 
-pub fn serve(args: &StoreArgs, addr: std::net::SocketAddr) -> anyhow::Result<ExitCode> {
+pub fn serve(args: &StoreArgs, addr: std::net::SocketAddr, policy: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let policy = crate::assess::load_policy(policy)?;
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("WASPADA_LOG").unwrap_or_else(|_| "info".into()))
         .init();
@@ -22,7 +23,8 @@ pub fn serve(args: &StoreArgs, addr: std::net::SocketAddr) -> anyhow::Result<Exi
             "Belum ada akun / no accounts yet: create one with `waspada admin create-user --role supervisor --username NAME`."
         );
     }
-    let config = waspada_server::ServerConfig { addr, ..Default::default() };
+    eprintln!("Kebijakan indikator / indicator policy: {}", policy.version);
+    let config = waspada_server::ServerConfig { addr, policy: Some(policy), ..Default::default() };
     eprintln!("Waspada listening on http://{addr} (API: /api/v1, OpenAPI: /api/v1/openapi.json, health: /healthz)");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(waspada_server::serve(store, config)).context("server failed")?;

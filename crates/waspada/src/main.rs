@@ -124,6 +124,9 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "WASPADA_ADDR", default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
+        /// Indicator policy file (default: the shipped policy/indicators.toml).
+        #[arg(long, env = "WASPADA_POLICY")]
+        policy: Option<PathBuf>,
     },
     /// Import CSV or JSON Lines files (or folders of them) into the store.
     Import {
@@ -313,7 +316,7 @@ fn main() -> ExitCode {
         }
         Command::Screen { watchlist, queries, threshold, top } => screen::run(&watchlist, &queries, threshold, top),
         Command::Assess { files, policy, explain } => assess::run(&files, policy.as_deref(), explain),
-        Command::Serve { store, addr } => commands::serve(&store, addr),
+        Command::Serve { store, addr, policy } => commands::serve(&store, addr, policy.as_deref()),
         Command::Import { store, on_conflict, batch_size, purpose, paths } => {
             let policy = match on_conflict {
                 OnConflict::Reject => waspada_store::ConflictPolicy::Reject,
