@@ -210,6 +210,19 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any text, and any single-line edit of the shipped policy, parses or is refused with a
+        /// reason; nothing panics.
+        #[test]
+        fn arbitrary_policy_text_never_panics(text in "\\PC{0,400}", line in 0usize..200, insert in "\\PC{0,40}") {
+            let _ = Policy::parse(&text);
+            let mut lines: Vec<String> = DEFAULT_POLICY.lines().map(String::from).collect();
+            let at = line % lines.len();
+            lines[at] = insert;
+            let _ = Policy::parse(&lines.join("\n"));
+        }
+    }
+
     #[test]
     fn broken_policies_are_refused_with_a_reason() {
         let base = DEFAULT_POLICY;

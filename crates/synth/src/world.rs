@@ -281,63 +281,30 @@ impl<'s> World<'s> {
         Ok(Person { nik, name, born, sex, village, phone })
     }
 
-    /// Writes a passport for `holder` issued on `issued` at `office`.
+    /// Writes a valid passport for `holder` issued on `issued` at `office`.
     fn passport(&mut self, holder: &Person, issued: NaiveDate, office: &str) -> Result<Doc> {
-        let electronic = issued.year() >= 2014 && self.rng.random_range(0..100) < 40;
-        let number = if electronic { self.documents.epassport() } else { self.documents.passport() };
-        let expiry = passport_expiry(issued);
-        let (surname, given) = names::passport_parts(&holder.name);
-        self.sink.documents.row(&[
-            if electronic { "epassport" } else { "passport" },
-            &number,
-            "IDN",
-            &holder.nik,
-            surname,
-            given,
-            office,
-            &date(issued),
-            &date(expiry),
-            "valid",
-            "",
-            "",
-        ])?;
-        // The data page's zone, for counter-check tests that scan passports.
-        let input = waspada_mrz::MrzInput {
-            format: waspada_mrz::Format::Td3,
-            document_code: "P",
-            issuing_state: "IDN",
-            document_number: &number,
-            surname,
-            given_names: given,
-            nationality: "IDN",
-            date_of_birth: holder.born,
-            sex: if holder.sex == Sex::Female { waspada_mrz::Sex::Female } else { waspada_mrz::Sex::Male },
-            expiry_date: expiry,
-            optional_data: "",
-        };
-        if let Ok(lines) = waspada_mrz::generate(&input)
-            && let [line1, line2] = lines.as_slice()
-        {
-            self.sink.mrz.row(&[&number, "IDN", line1, line2])?;
-        }
-        Ok(Doc { number, expiry })
+        self.passport_with_status(holder, issued, office, None)
     }
 
-    /// Writes a passport whose later status (lost, stolen) is already decided. Each document
-    /// is written once, with its final status, because import keys documents by number.
+    /// Writes a passport, with its later status (lost, stolen: status, reason, time) when that
+    /// is already decided. Each document is written once, with its final status, because import
+    /// keys documents by number. The data page's zone goes to `truth/mrz.csv` for tests that
+    /// scan passports.
     fn passport_with_status(
         &mut self,
         holder: &Person,
         issued: NaiveDate,
         office: &str,
-        status: &str,
-        reason: &str,
-        changed: DateTime<Utc>,
+        status: Option<(&str, &str, DateTime<Utc>)>,
     ) -> Result<Doc> {
         let electronic = issued.year() >= 2014 && self.rng.random_range(0..100) < 40;
         let number = if electronic { self.documents.epassport() } else { self.documents.passport() };
         let expiry = passport_expiry(issued);
         let (surname, given) = names::passport_parts(&holder.name);
+        let (code, reason, changed) = match status {
+            Some((code, reason, at)) => (code, reason, stamp(at)),
+            None => ("valid", "", String::new()),
+        };
         self.sink.documents.row(&[
             if electronic { "epassport" } else { "passport" },
             &number,
@@ -348,10 +315,30 @@ impl<'s> World<'s> {
             office,
             &date(issued),
             &date(expiry),
-            status,
+            code,
             reason,
-            &stamp(changed),
+            &changed,
         ])?;
+        if status.is_none() {
+            let input = waspada_mrz::MrzInput {
+                format: waspada_mrz::Format::Td3,
+                document_code: "P",
+                issuing_state: "IDN",
+                document_number: &number,
+                surname,
+                given_names: given,
+                nationality: "IDN",
+                date_of_birth: holder.born,
+                sex: if holder.sex == Sex::Female { waspada_mrz::Sex::Female } else { waspada_mrz::Sex::Male },
+                expiry_date: expiry,
+                optional_data: "",
+            };
+            if let Ok(lines) = waspada_mrz::generate(&input)
+                && let [line1, line2] = lines.as_slice()
+            {
+                self.sink.mrz.row(&[&number, "IDN", line1, line2])?;
+            }
+        }
         Ok(Doc { number, expiry })
     }
 
@@ -652,7 +639,8 @@ impl<'s> World<'s> {
                         ("stolen", "dicuri, laporan kepolisian terlampir")
                     };
                     let at = at_local(changed, 10, 0);
-                    let doc = self.passport_with_status(traveller, issued, pools::HOME_OFFICE, status, reason, at)?;
+                    let doc =
+                        self.passport_with_status(traveller, issued, pools::HOME_OFFICE, Some((status, reason, at)))?;
                     let id = self.pattern_id("LOST");
                     self.sink.patterns.row(&[
                         &id,
