@@ -15,6 +15,7 @@ both_backends!(
     birth_year_filter_reaches_past_the_first_fifty_namesakes,
     timeline_is_in_time_order,
     watchlist_exact_by_name_nik_and_number,
+    counter_check_lookup_and_application_by_reference,
 );
 
 fn import_persons(store: &Store, persons: &[Person]) {
@@ -178,4 +179,30 @@ fn watchlist_exact_by_name_nik_and_number(harness: &Harness) {
     assert_eq!(ids(Some("Pak Darma"), by_nik.nik.as_ref(), Some("K9988776")), ["WL-1", "WL-2", "WL-3"]);
     assert!(ids(Some("Darmawan"), None, None).is_empty());
     assert!(ids(None, None, None).is_empty());
+}
+
+fn counter_check_lookup_and_application_by_reference(harness: &Harness) {
+    let store = harness.open();
+    let ani = person("Ani Lestari", "1988-07-21", Sex::Female, 3);
+    let rudi = person("Rudi Hartono", "1979-12-30", Sex::Male, 4);
+    import_persons(&store, &[ani.clone(), rudi.clone()]);
+    let doc = passport("A1234567", "IDN", Some(&ani), "2020-02-02");
+    check(&store.import_documents(std::slice::from_ref(&doc), ConflictPolicy::Reject, &clerk()).unwrap(), "inserted");
+    // By document: the holder comes along.
+    let (found, documents) = store.check_lookup(None, Some(("A1234567", Some("IDN"))), &officer()).unwrap();
+    assert_eq!(found.map(|p| p.record), Some(ani.clone()));
+    assert_eq!(documents.into_iter().map(|d| d.record).collect::<Vec<_>>(), vec![doc.clone()]);
+    // A NIK given wins over the document's holder (the check then shows the mismatch).
+    let (found, documents) = store.check_lookup(Some(&rudi.nik), Some(("A1234567", None)), &officer()).unwrap();
+    assert_eq!(found.map(|p| p.record), Some(rudi.clone()));
+    assert_eq!(documents.len(), 1);
+    let (found, documents) = store.check_lookup(None, Some(("Z9999999", None)), &officer()).unwrap();
+    assert!(found.is_none() && documents.is_empty());
+    let app = application("BKL-2026-77", &ani, "2026-01-05");
+    check(
+        &store.import_applications(std::slice::from_ref(&app), ConflictPolicy::Reject, &clerk()).unwrap(),
+        "inserted",
+    );
+    assert_eq!(store.application_by_reference("BKL-2026-77", &officer()).unwrap().map(|a| a.record), Some(app));
+    assert!(store.application_by_reference("BKL-2026-78", &officer()).unwrap().is_none());
 }
