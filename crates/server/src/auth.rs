@@ -232,17 +232,38 @@ pub async fn login(
     body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(request) = body?;
-    if request.username.len() > 100 || request.password.len() > 1024 {
-        return Err(AppError::Unauthenticated);
+    let outcome = sign_in(&state, request.username, request.password).await?;
+    let (token, response) = outcome.ok_or(AppError::Unauthenticated)?;
+    let cookie = session_cookie(&token, state.config.token_ttl);
+    let mut response = Json(response).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+/// The session cookie for a token.
+pub(crate) fn session_cookie(token: &str, ttl: chrono::Duration) -> String {
+    format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}", ttl.num_seconds())
+}
+
+/// Checks a user name and password; on success makes a token (audited as `auth.login`, a
+/// failure as `auth.login_failed`). Shared by the JSON API and the web sign-in form.
+pub(crate) async fn sign_in(
+    state: &AppState,
+    username: String,
+    password: String,
+) -> Result<Option<(String, LoginResponse)>, AppError> {
+    if username.len() > 100 || password.len() > 1024 {
+        return Ok(None);
     }
     let store = state.store.clone();
     let ttl = state.config.token_ttl;
-    let outcome = tokio::task::spawn_blocking(move || -> Result<Option<(String, LoginResponse)>, AppError> {
-        let user = store.user_by_name(&request.username)?;
+    tokio::task::spawn_blocking(move || -> Result<Option<(String, LoginResponse)>, AppError> {
+        let user = store.user_by_name(&username)?;
         let hash = user.as_ref().map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
-        let password_ok = verify_password(&request.password, &hash);
-        let context =
-            AuditContext::new(request.username.clone(), "sign-in").map_err(|e| AppError::Internal(e.to_string()))?;
+        let password_ok = verify_password(&password, &hash);
+        let context = AuditContext::new(username.clone(), "sign-in").map_err(|e| AppError::Internal(e.to_string()))?;
         let Some(user) = user.filter(|u| password_ok && !u.disabled) else {
             store.record_audit(&context, "auth.login_failed", "user:unknown", "")?;
             return Ok(None);
@@ -259,14 +280,12 @@ pub async fn login(
         };
         Ok(Some((token, response)))
     })
-    .await??;
-    let (token, response) = outcome.ok_or(AppError::Unauthenticated)?;
-    let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}", ttl.num_seconds());
-    let mut response = Json(response).into_response();
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(SET_COOKIE, value);
-    }
-    Ok(response)
+    .await?
+}
+
+/// The session token a request carries (bearer header or cookie), if any.
+pub(crate) fn request_token(headers: &HeaderMap) -> Option<String> {
+    bearer_or_cookie(headers)
 }
 
 /// Sign out: revoke the token and clear the cookie.

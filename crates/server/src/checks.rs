@@ -250,6 +250,15 @@ pub async fn check(
     require(user.role, Permission::Check)?;
     let Json(request) = body?;
     let context = user.context(&purpose)?;
+    Ok(Json(run_check(&state, context, request).await?))
+}
+
+/// The counter check behind both the API and the web page. The caller has checked the role.
+pub(crate) async fn run_check(
+    state: &AppState,
+    context: AuditContext,
+    request: CheckRequest,
+) -> Result<CheckResponse, AppError> {
     let today = Utc::now().date_naive();
     let mrz = match request.mrz.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
         Some(text) if text.len() > 200 => {
@@ -442,7 +451,7 @@ pub async fn check(
         })
     })
     .await??;
-    Ok(Json(response))
+    Ok(response)
 }
 
 fn push_hit(
@@ -503,6 +512,18 @@ pub async fn decide(
 ) -> Result<Json<ApplicationDto>, AppError> {
     require(user.role, Permission::Decide)?;
     let Json(request) = body?;
+    let context = user.context(&purpose)?;
+    let stored = record_decision(&state, &user, context, request).await?;
+    Ok(Json(ApplicationDto::from(&stored)))
+}
+
+/// Records a decision for the API and the web form. The caller has checked the role.
+pub(crate) async fn record_decision(
+    state: &AppState,
+    user: &CurrentUser,
+    context: AuditContext,
+    request: DecisionRequest,
+) -> Result<Stored<PassportApplication>, AppError> {
     let outcome =
         DecisionOutcome::parse("outcome", &request.outcome).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
@@ -515,11 +536,10 @@ pub async fn decide(
     }
     .validate()
     .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let context = user.context(&purpose)?;
     let store = state.store.clone();
     let engine = state.engine.clone();
     let reference = request.application_reference.trim().to_owned();
-    let stored = tokio::task::spawn_blocking(move || -> Result<Stored<PassportApplication>, AppError> {
+    tokio::task::spawn_blocking(move || -> Result<Stored<PassportApplication>, AppError> {
         let Some(mut stored) = store.application_by_reference(&reference, &context)? else {
             return Err(AppError::NotFound);
         };
@@ -535,8 +555,7 @@ pub async fn decide(
         }
         Ok(Stored { id: stored.id, record: application })
     })
-    .await??;
-    Ok(Json(ApplicationDto::from(&stored)))
+    .await?
 }
 
 /// Takes records stored through the API into the engine.

@@ -112,6 +112,19 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    /// The message in Bahasa Indonesia and in English.
+    pub fn messages(&self) -> (String, String) {
+        let (_, _, id, en) = self.parts();
+        (id, en)
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code, message, message_en) = self.parts();

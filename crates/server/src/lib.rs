@@ -16,6 +16,7 @@ pub mod checks;
 pub mod dto;
 pub mod error;
 pub mod roles;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -89,6 +90,8 @@ pub struct AppState {
     pub sessions: auth::SessionCache,
     /// Watchlist index, risk facts and policy for the counter check.
     pub engine: checks::SharedEngine,
+    /// One-time tokens of decision forms already submitted.
+    pub web_nonces: web::UsedNonces,
 }
 
 impl AppState {
@@ -96,7 +99,13 @@ impl AppState {
     pub fn new(store: Store, config: ServerConfig) -> AppState {
         let policy = config.policy.clone().unwrap_or_else(default_policy);
         let engine = Arc::new(std::sync::RwLock::new(checks::Engine::new(policy)));
-        AppState { store, config: Arc::new(config), sessions: auth::SessionCache::default(), engine }
+        AppState {
+            store,
+            config: Arc::new(config),
+            sessions: auth::SessionCache::default(),
+            engine,
+            web_nonces: web::UsedNonces::default(),
+        }
     }
 }
 
@@ -170,6 +179,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi_json))
         .merge(auth::router())
         .merge(api::router())
+        .merge(web::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

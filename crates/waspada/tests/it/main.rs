@@ -11,6 +11,7 @@
 
 mod admin;
 mod audit;
+mod browser;
 mod demo;
 mod generate;
 mod import;

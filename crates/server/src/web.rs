@@ -1,0 +1,760 @@
+//! The officer's web app: server-rendered HTML (maud), Bahasa Indonesia first, little JavaScript,
+//! nothing fetched from outside. Pages: sign-in, the counter check (with the decision form) and
+//! the audit view. Sessions are the API's HttpOnly SameSite=Strict cookie; every form carries a
+//! CSRF token derived from the session; a decision form carries a one-time nonce so a double
+//! submit records nothing twice.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use axum::Form;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use waspada_store::{AuditContext, AuditQuery, AuditVerdict};
+
+use crate::AppState;
+use crate::auth::{CurrentUser, Purpose};
+use crate::checks::{CheckRequest, CheckResponse, DecisionRequest};
+use crate::roles::Permission;
+
+/// Decision nonces already used (bounded; the oldest are forgotten first).
+#[derive(Clone, Default)]
+pub struct UsedNonces(Arc<Mutex<(HashSet<String>, std::collections::VecDeque<String>)>>);
+
+impl UsedNonces {
+    /// Records a nonce; `false` when it was already used.
+    fn first_use(&self, nonce: &str) -> bool {
+        let Ok(mut guard) = self.0.lock() else { return false };
+        let (set, order) = &mut *guard;
+        if !set.insert(nonce.to_owned()) {
+            return false;
+        }
+        order.push_back(nonce.to_owned());
+        if order.len() > 100_000
+            && let Some(old) = order.pop_front()
+        {
+            set.remove(&old);
+        }
+        true
+    }
+}
+
+const CSS: &str = include_str!("web.css");
+const JS: &str = include_str!("web.js");
+
+/// The interface language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    Id,
+    En,
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (key, value) = pair.trim().split_once('=')?;
+        (key == name).then_some(value)
+    })
+}
+
+fn lang(headers: &HeaderMap) -> Lang {
+    if cookie(headers, "waspada_lang") == Some("en") { Lang::En } else { Lang::Id }
+}
+
+/// The catalogue: every text of the interface in Bahasa Indonesia and English.
+fn t(lang: Lang, key: &str) -> &'static str {
+    const TEXTS: &[(&str, &str, &str)] = &[
+        ("app", "Waspada", "Waspada"),
+        ("sign_in", "Masuk", "Sign in"),
+        ("sign_out", "Keluar", "Sign out"),
+        ("username", "Nama pengguna", "User name"),
+        ("password", "Kata sandi", "Password"),
+        ("bad_login", "Nama pengguna atau kata sandi salah.", "Wrong user name or password."),
+        ("check", "Pemeriksaan", "Check"),
+        ("audit", "Audit", "Audit"),
+        ("scan", "Pindai MRZ, atau ketik NIK / nomor paspor", "Scan the MRZ, or type a NIK / passport number"),
+        ("purpose", "Keperluan (dicatat di log audit)", "Purpose (recorded in the audit log)"),
+        ("purpose_default", "wawancara permohonan paspor", "passport application interview"),
+        ("application", "Nomor permohonan (opsional)", "Application reference (optional)"),
+        ("run_check", "Periksa", "Check"),
+        ("identity", "Identitas", "Identity"),
+        ("not_found", "Tidak ditemukan dalam data.", "Not found in the records."),
+        ("document", "Dokumen", "Document"),
+        ("alerts", "Peringatan dokumen", "Document alerts"),
+        ("hits", "Kecocokan daftar pengawasan", "Watchlist hits"),
+        ("no_hits", "Tidak ada kecocokan.", "No hits."),
+        ("indicators", "Indikator", "Indicators"),
+        ("no_indicators", "Tidak ada indikator.", "No indicators."),
+        ("legal_basis", "Dasar hukum", "Legal basis"),
+        ("valid_until", "Berlaku sampai", "Valid until"),
+        ("evidence", "Bukti", "Evidence"),
+        ("proceed", "LANJUT", "PROCEED"),
+        ("secondary_interview", "WAWANCARA LANJUTAN", "SECONDARY INTERVIEW"),
+        ("supervisor_review", "TINJAUAN ATASAN", "SUPERVISOR REVIEW"),
+        ("advice", "Saran (bukan keputusan; petugas yang memutuskan)", "Advice (not a decision; the officer decides)"),
+        ("questions", "Pertanyaan wawancara", "Interview questions"),
+        ("decision", "Keputusan", "Decision"),
+        ("issued", "Terbitkan", "Issue"),
+        ("delayed", "Tunda", "Delay"),
+        ("refused", "Tolak", "Refuse"),
+        ("reason", "Alasan", "Reason"),
+        ("record_decision", "Catat keputusan", "Record decision"),
+        ("decision_recorded", "Keputusan dicatat.", "Decision recorded."),
+        (
+            "decision_twice",
+            "Keputusan ini sudah dicatat; tidak dicatat dua kali.",
+            "This decision was already recorded; it is not recorded twice.",
+        ),
+        ("forbidden", "Peran Anda tidak boleh melakukan ini.", "Your role may not do this."),
+        ("session_expired", "Sesi berakhir. Silakan masuk lagi.", "Your session has ended. Please sign in again."),
+        (
+            "csrf",
+            "Formulir kedaluwarsa. Muat ulang halaman dan coba lagi.",
+            "The form has expired. Reload the page and try again.",
+        ),
+        ("verify", "Verifikasi rantai audit", "Verify the audit chain"),
+        ("intact", "Rantai audit utuh", "The audit chain is intact"),
+        ("broken", "Rantai audit RUSAK", "The audit chain is BROKEN"),
+        ("filter", "Saring", "Filter"),
+        ("actor", "Pengguna", "User"),
+        ("action", "Tindakan", "Action"),
+        ("subject", "Subjek", "Subject"),
+        ("when", "Waktu", "When"),
+        ("back", "Kembali ke pemeriksaan", "Back to the check"),
+        ("language", "English", "Bahasa Indonesia"),
+    ];
+    TEXTS.iter().find(|(k, _, _)| *k == key).map_or("?", |(_, id, en)| if lang == Lang::Id { id } else { en })
+}
+
+/// Interview questions the indicators call for.
+fn questions(lang: Lang, code: &str) -> &'static [&'static str] {
+    match (code, lang) {
+        ("shared_contact_phone" | "shared_sponsor", Lang::Id) => &[
+            "Siapa yang mengurus perjalanan dan paspor Anda? Siapa pemilik nomor kontak ini?",
+            "Apakah Anda membayar biaya kepada seseorang? Berapa, dan apakah akan dipotong dari gaji?",
+        ],
+        ("shared_contact_phone" | "shared_sponsor", Lang::En) => &[
+            "Who arranged your travel and passport? Whose is this contact number?",
+            "Did you pay anyone a fee? How much, and will it be deducted from wages?",
+        ],
+        ("work_intent_hidden", Lang::Id) => &[
+            "Apa yang akan Anda lakukan di sana, hari demi hari? Di mana Anda akan tinggal?",
+            "Apakah Anda memiliki tiket pulang dan undangan atau pemesanan hotel?",
+        ],
+        ("work_intent_hidden", Lang::En) => &[
+            "What will you do there, day by day? Where will you stay?",
+            "Do you have a return ticket and an invitation or a hotel booking?",
+        ],
+        ("far_from_domicile", Lang::Id) => &["Mengapa Anda mengajukan paspor di sini, jauh dari domisili KTP Anda?"],
+        ("far_from_domicile", Lang::En) => &["Why do you apply here, far from your KTP domicile?"],
+        ("minor_without_parent", Lang::Id) => &["Di mana orang tua Anda? Siapa yang mendampingi Anda?"],
+        ("minor_without_parent", Lang::En) => &["Where are your parents? Who accompanies you?"],
+        ("splp_return" | "prior_delay", Lang::Id) => {
+            &["Apa yang terjadi pada perjalanan sebelumnya? Siapa yang memegang paspor Anda saat itu?"]
+        }
+        ("splp_return" | "prior_delay", Lang::En) => {
+            &["What happened on your previous journey? Who held your passport then?"]
+        }
+        ("valid_passport_held" | "lost_passport_history", Lang::Id) => &["Di mana paspor Anda yang lama sekarang?"],
+        ("valid_passport_held" | "lost_passport_history", Lang::En) => &["Where is your previous passport now?"],
+        _ => &[],
+    }
+}
+
+/// CSRF token of a signed-in session: derived from the session token, so it needs no storage
+/// and dies with the session.
+fn csrf_for(token: &str) -> String {
+    hex::encode(&Sha256::digest(format!("waspada-csrf:{token}").as_bytes())[..16])
+}
+
+fn page(lang: Lang, title: &str, user: Option<&CurrentUser>, csrf: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(if lang == Lang::Id { "id" } else { "en" }) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Waspada" }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                header {
+                    strong { "Waspada" }
+                    @if let Some(user) = user {
+                        nav {
+                            a href="/check" { (t(lang, "check")) }
+                            @if user.role.allows(Permission::ReadAudit) {
+                                a href="/audit" { (t(lang, "audit")) }
+                            }
+                        }
+                        span.user { (user.username) " (" (user.role.name()) ")" }
+                        form method="post" action="/logout" class="inline" {
+                            input type="hidden" name="csrf" value=(csrf);
+                            button type="submit" { (t(lang, "sign_out")) }
+                        }
+                    }
+                    a.lang href=(if lang == Lang::Id { "/lang/en" } else { "/lang/id" }) { (t(lang, "language")) }
+                }
+                main { (body) }
+                script { (PreEscaped(JS)) }
+            }
+        }
+    }
+}
+
+fn html_response(status: StatusCode, markup: Markup) -> Response {
+    let mut response = (status, markup.into_string()).into_response();
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(
+        "content-security-policy",
+        HeaderValue::from_static("default-src 'none'; connect-src 'self'; img-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+    );
+    response
+}
+
+fn redirect(to: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(to) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
+}
+
+/// The signed-in user and their session token, or `None` (the page then sends them to sign in).
+async fn session(state: &AppState, headers: &HeaderMap) -> Option<(CurrentUser, String)> {
+    let token = crate::auth::request_token(headers)?;
+    let mut parts = axum::http::Request::builder().body(()).ok()?.into_parts().0;
+    parts.headers = headers.clone();
+    let user =
+        <CurrentUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, state).await.ok()?;
+    Some((user, token))
+}
+
+fn expired(lang: Lang) -> Response {
+    let body = html! { p.notice { (t(lang, "session_expired")) } p { a href="/login" { (t(lang, "sign_in")) } } };
+    html_response(StatusCode::UNAUTHORIZED, page(lang, t(lang, "sign_in"), None, "", body))
+}
+
+// ----- sign-in ------------------------------------------------------------------------------
+
+fn login_page(lang: Lang, csrf: &str, error: Option<&str>) -> Markup {
+    let body = html! {
+        h1 { (t(lang, "sign_in")) }
+        @if let Some(error) = error { p.error role="alert" { (error) } }
+        form method="post" action="/login" class="card" {
+            input type="hidden" name="csrf" value=(csrf);
+            label for="username" { (t(lang, "username")) }
+            input #username name="username" autocomplete="username" required autofocus;
+            label for="password" { (t(lang, "password")) }
+            input #password name="password" type="password" autocomplete="current-password" required;
+            button type="submit" { (t(lang, "sign_in")) }
+        }
+    };
+    page(lang, t(lang, "sign_in"), None, csrf, body)
+}
+
+fn random_hex() -> String {
+    let mut bytes = [0u8; 16];
+    let _ = getrandom::fill(&mut bytes);
+    hex::encode(bytes)
+}
+
+async fn login_form(headers: HeaderMap) -> Response {
+    let lang = lang(&headers);
+    let csrf = random_hex();
+    let mut response = html_response(StatusCode::OK, login_page(lang, &csrf, None));
+    if let Ok(value) =
+        HeaderValue::from_str(&format!("waspada_login_csrf={csrf}; HttpOnly; SameSite=Strict; Path=/login"))
+    {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    response
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    csrf: String,
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let lang = lang(&headers);
+    let Ok(Form(form)) = form else {
+        return html_response(StatusCode::BAD_REQUEST, login_page(lang, &random_hex(), Some(t(lang, "csrf"))));
+    };
+    if cookie(&headers, "waspada_login_csrf") != Some(form.csrf.as_str()) || form.csrf.is_empty() {
+        return html_response(StatusCode::FORBIDDEN, login_page(lang, &random_hex(), Some(t(lang, "csrf"))));
+    }
+    match crate::auth::sign_in(&state, form.username, form.password).await {
+        Ok(Some((token, _))) => {
+            let mut response = redirect("/check");
+            if let Ok(value) = HeaderValue::from_str(&crate::auth::session_cookie(&token, state.config.token_ttl)) {
+                response.headers_mut().insert(SET_COOKIE, value);
+            }
+            response
+        }
+        Ok(None) => html_response(StatusCode::UNAUTHORIZED, login_page(lang, &form.csrf, Some(t(lang, "bad_login")))),
+        Err(error) => error.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<CsrfForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    if let Some((_, token)) = session(&state, &headers).await
+        && form.is_ok_and(|Form(f)| f.csrf == csrf_for(&token))
+    {
+        let _ = crate::auth::logout(State(state), headers).await;
+    }
+    let mut response = redirect("/login");
+    response
+        .headers_mut()
+        .insert(SET_COOKIE, HeaderValue::from_static("waspada_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"));
+    response
+}
+
+async fn set_lang(axum::extract::Path(code): axum::extract::Path<String>, headers: HeaderMap) -> Response {
+    let back = headers
+        .get("referer")
+        .and_then(|v| v.to_str().ok())
+        .filter(|r| r.contains("://"))
+        .map_or("/check", |_| "/check");
+    let mut response = redirect(back);
+    let value = if code == "en" { "en" } else { "id" };
+    if let Ok(cookie) =
+        HeaderValue::from_str(&format!("waspada_lang={value}; SameSite=Strict; Path=/; Max-Age=31536000"))
+    {
+        response.headers_mut().insert(SET_COOKIE, cookie);
+    }
+    response
+}
+
+// ----- counter check ------------------------------------------------------------------------
+
+#[derive(Deserialize, Default, Clone)]
+struct CheckForm {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    application_reference: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+fn check_form(lang: Lang, csrf: &str, form: &CheckForm) -> Markup {
+    let purpose = if form.purpose.trim().is_empty() { t(lang, "purpose_default") } else { form.purpose.as_str() };
+    html! {
+        form method="post" action="/check" class="card" id="check-form" {
+            input type="hidden" name="csrf" value=(csrf);
+            label for="q" { (t(lang, "scan")) }
+            textarea #q name="q" rows="3" autofocus spellcheck="false" autocomplete="off" { (form.q) }
+            div.row {
+                div {
+                    label for="application_reference" { (t(lang, "application")) }
+                    input #application_reference name="application_reference" value=(form.application_reference);
+                }
+                div {
+                    label for="purpose" { (t(lang, "purpose")) }
+                    input #purpose name="purpose" value=(purpose) required;
+                }
+            }
+            button type="submit" { (t(lang, "run_check")) }
+        }
+    }
+}
+
+async fn check_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let lang = lang(&headers);
+    let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
+    let csrf = csrf_for(&token);
+    let form = CheckForm {
+        purpose: cookie(&headers, "waspada_purpose").map(decode).unwrap_or_default(),
+        ..CheckForm::default()
+    };
+    html_response(
+        StatusCode::OK,
+        page(lang, t(lang, "check"), Some(&user), &csrf, html! { (check_form(lang, &csrf, &form)) }),
+    )
+}
+
+/// Percent-decoding for the remembered purpose cookie.
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = text.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// What the one input holds: an MRZ (several lines or `<`), a NIK (16 digits) or a document number.
+fn classify(q: &str) -> CheckRequest {
+    let cleaned = q.trim();
+    let empty =
+        CheckRequest { mrz: None, nik: None, document_number: None, issuing_state: None, application_reference: None };
+    if cleaned.contains('<') || cleaned.lines().filter(|l| !l.trim().is_empty()).count() > 1 {
+        let lines: Vec<String> = cleaned
+            .lines()
+            .map(|l| l.split_whitespace().collect::<String>().to_uppercase())
+            .filter(|l| !l.is_empty())
+            .collect();
+        return CheckRequest { mrz: Some(lines.join("\n")), ..empty };
+    }
+    let digits: String = cleaned.chars().filter(|c| !c.is_whitespace() && *c != '.').collect();
+    if digits.len() == 16 && digits.chars().all(|c| c.is_ascii_digit()) {
+        return CheckRequest { nik: Some(digits), ..empty };
+    }
+    CheckRequest { document_number: Some(cleaned.split_whitespace().collect::<String>().to_uppercase()), ..empty }
+}
+
+fn recommendation_class(code: &str) -> &'static str {
+    match code {
+        "proceed" => "ok",
+        "secondary_interview" => "warn",
+        _ => "stop",
+    }
+}
+
+fn result_view(lang: Lang, user: &CurrentUser, csrf: &str, form: &CheckForm, result: &CheckResponse) -> Markup {
+    let findings = result.assessment.get("findings").and_then(|f| f.as_array()).cloned().unwrap_or_default();
+    let codes: Vec<String> = findings.iter().filter_map(|f| f["code"].as_str().map(String::from)).collect();
+    let text_key = if lang == Lang::Id { "text_id" } else { "text_en" };
+    let alert_text =
+        |a: &crate::checks::DocumentAlertDto| if lang == Lang::Id { a.text_id.clone() } else { a.text_en.clone() };
+    html! {
+        section #recommendation class=(format!("banner {}", recommendation_class(&result.recommendation))) role="status" {
+            span.big { (t(lang, match result.recommendation.as_str() { "proceed" => "proceed", "secondary_interview" => "secondary_interview", _ => "supervisor_review" })) }
+            small { (t(lang, "advice")) " · " (result.policy_version) }
+        }
+        section.card #identity {
+            h2 { (t(lang, "identity")) }
+            @if let Some(p) = &result.person {
+                p.name { strong { (p.full_name) } " · NIK " (p.nik) }
+                p { (p.date_of_birth) " · " (p.sex) @if let Some(r) = &p.region_name { " · " (r) } }
+            } @else {
+                p { (t(lang, "not_found")) }
+            }
+            @if let Some(d) = &result.document {
+                p { (t(lang, "document")) ": " (d.kind) " " (d.number) " (" (d.issuing_state) ") · " (d.status) " · " (d.expiry_date) }
+            }
+        }
+        @if !result.document_alerts.is_empty() {
+            section.card.alerts #alerts {
+                h2 { (t(lang, "alerts")) }
+                ul { @for a in &result.document_alerts { li class=(format!("alert-{}", a.code)) { (alert_text(a)) } } }
+            }
+        }
+        section.card #hits {
+            h2 { (t(lang, "hits")) }
+            @if result.watchlist_hits.is_empty() { p { (t(lang, "no_hits")) } }
+            @for h in &result.watchlist_hits {
+                details.hit open {
+                    summary { strong { (h.category) } " · " (h.entry_id) " · " (format!("{:.2}", h.score)) }
+                    ul { @for r in &h.reasons { li { (r) } } }
+                    p.small { (t(lang, "legal_basis")) ": " (h.legal_basis) }
+                }
+            }
+        }
+        section.card #indicators {
+            h2 { (t(lang, "indicators")) }
+            @if findings.is_empty() { p { (t(lang, "no_indicators")) } }
+            @for f in &findings {
+                div class=(format!("finding subject-{}", f["subject"].as_str().unwrap_or(""))) {
+                    p { strong { (f[text_key].as_str().unwrap_or("")) } }
+                    p.small {
+                        (f["subject"].as_str().unwrap_or("")) " · " (t(lang, "legal_basis")) ": " (f["legal_basis"].as_str().unwrap_or(""))
+                        " · " (t(lang, "valid_until")) " " (f["valid_until"].as_str().unwrap_or(""))
+                    }
+                    @let evidence: Vec<&str> = f["evidence"].as_array().map(|e| e.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
+                    @if !evidence.is_empty() { p.small { (t(lang, "evidence")) ": " (evidence.join(", ")) } }
+                }
+            }
+        }
+        @let asked: Vec<&str> = { let mut all: Vec<&str> = codes.iter().flat_map(|c| questions(lang, c).iter().copied()).collect(); all.dedup(); all };
+        @if !asked.is_empty() {
+            section.card #questions {
+                h2 { (t(lang, "questions")) }
+                ol { @for q in &asked { li { (q) } } }
+            }
+        }
+        @if user.role.allows(Permission::Decide) && !form.application_reference.trim().is_empty() {
+            form method="post" action="/decide" class="card" #decision {
+                h2 { (t(lang, "decision")) " · " (form.application_reference) }
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="nonce" value=(random_hex());
+                input type="hidden" name="application_reference" value=(form.application_reference);
+                input type="hidden" name="purpose" value=(form.purpose);
+                fieldset {
+                    legend { (t(lang, "decision")) }
+                    @for (value, key) in [("issued", "issued"), ("delayed", "delayed"), ("refused", "refused")] {
+                        label.choice { input type="radio" name="outcome" value=(value) required; " " (t(lang, key)) }
+                    }
+                }
+                label for="reason" { (t(lang, "reason")) }
+                textarea #reason name="reason" rows="2" {}
+                label for="legal_basis" { (t(lang, "legal_basis")) }
+                input #legal_basis name="legal_basis" value="SE Dirjen Imigrasi IMI-0277.GR.02.06/2017";
+                button type="submit" { (t(lang, "record_decision")) }
+            }
+        }
+    }
+}
+
+async fn check_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<CheckForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let lang = lang(&headers);
+    let Some((user, token)) = session(&state, &headers).await else { return expired(lang) };
+    let csrf = csrf_for(&token);
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    if form.csrf != csrf {
+        let body = html! { p.error role="alert" { (t(lang, "csrf")) } (check_form(lang, &csrf, &form)) };
+        return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "check"), Some(&user), &csrf, body));
+    }
+    if !user.role.allows(Permission::Check) {
+        let body = html! { p.error role="alert" { (t(lang, "forbidden")) } };
+        return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "check"), Some(&user), &csrf, body));
+    }
+    let mut request = classify(&form.q);
+    let reference = form.application_reference.trim();
+    request.application_reference = (!reference.is_empty()).then(|| reference.to_owned());
+    let outcome = match user.context(&Purpose(form.purpose.trim().to_owned())) {
+        Ok(context) => crate::checks::run_check(&state, context, request).await,
+        Err(error) => Err(error),
+    };
+    let (status, body) = match &outcome {
+        // The box is emptied for the next scan; what was checked shows in the result.
+        Ok(result) => {
+            let next = CheckForm { q: String::new(), ..form.clone() };
+            (
+                StatusCode::OK,
+                html! { (check_form(lang, &csrf, &next)) (result_view(lang, &user, &csrf, &form, result)) },
+            )
+        }
+        Err(error) => {
+            let message = error.messages();
+            let text = if lang == Lang::Id { message.0 } else { message.1 };
+            (error.status(), html! { (check_form(lang, &csrf, &form)) p.error role="alert" { (text) } })
+        }
+    };
+    let mut response = html_response(status, page(lang, t(lang, "check"), Some(&user), &csrf, body));
+    // The purpose is given once per task, not per click: remembered for this browser session.
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "waspada_purpose={}; HttpOnly; SameSite=Strict; Path=/",
+        encode(form.purpose.trim())
+    )) {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    response
+}
+
+#[derive(Deserialize, Default)]
+struct DecisionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    nonce: String,
+    #[serde(default)]
+    application_reference: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    legal_basis: String,
+}
+
+async fn decide_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<DecisionForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let lang = lang(&headers);
+    let Some((user, token)) = session(&state, &headers).await else { return expired(lang) };
+    let csrf = csrf_for(&token);
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    let back = html! { p { a href="/check" { (t(lang, "back")) } } };
+    let fail = |status: StatusCode, text: &str| {
+        let body = html! { p.error role="alert" { (text) } (back) };
+        html_response(status, page(lang, t(lang, "decision"), Some(&user), &csrf, body))
+    };
+    if form.csrf != csrf {
+        return fail(StatusCode::FORBIDDEN, t(lang, "csrf"));
+    }
+    if !user.role.allows(Permission::Decide) {
+        return fail(StatusCode::FORBIDDEN, t(lang, "forbidden"));
+    }
+    if form.nonce.len() != 32 || !state.web_nonces.first_use(&form.nonce) {
+        return fail(StatusCode::CONFLICT, t(lang, "decision_twice"));
+    }
+    let purpose =
+        if form.purpose.trim().is_empty() { "passport decision".to_owned() } else { form.purpose.trim().to_owned() };
+    let context = match AuditContext::new(user.username.clone(), purpose) {
+        Ok(c) => c,
+        Err(e) => return fail(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    let request = DecisionRequest {
+        application_reference: form.application_reference,
+        outcome: form.outcome,
+        reason: Some(form.reason),
+        legal_basis: Some(form.legal_basis),
+    };
+    match crate::checks::record_decision(&state, &user, context, request).await {
+        Ok(stored) => {
+            let decision = stored.record.decision.as_ref();
+            let body = html! {
+                p.notice role="status" #decision-recorded { (t(lang, "decision_recorded")) }
+                p { (stored.record.reference) " · " (decision.map_or("", |d| d.outcome.code())) " · " (user.username) }
+                (back)
+            };
+            html_response(StatusCode::OK, page(lang, t(lang, "decision"), Some(&user), &csrf, body))
+        }
+        Err(error) => {
+            let (id, en) = error.messages();
+            fail(error.status(), if lang == Lang::Id { &id } else { &en })
+        }
+    }
+}
+
+// ----- audit --------------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+struct AuditFilter {
+    actor: Option<String>,
+    action: Option<String>,
+    subject: Option<String>,
+}
+
+async fn audit_page(State(state): State<AppState>, headers: HeaderMap, Query(filter): Query<AuditFilter>) -> Response {
+    audit_view(state, headers, filter, None).await
+}
+
+async fn audit_verify(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<CsrfForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let lang = lang(&headers);
+    let Some((_, token)) = session(&state, &headers).await else { return expired(lang) };
+    if !form.is_ok_and(|Form(f)| f.csrf == csrf_for(&token)) {
+        return redirect("/audit");
+    }
+    let store = state.store.clone();
+    let verdict = tokio::task::spawn_blocking(move || store.verify_audit()).await.ok().and_then(Result::ok);
+    audit_view(state, headers, AuditFilter::default(), verdict).await
+}
+
+async fn audit_view(
+    state: AppState,
+    headers: HeaderMap,
+    filter: AuditFilter,
+    verdict: Option<AuditVerdict>,
+) -> Response {
+    let lang = lang(&headers);
+    let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
+    let csrf = csrf_for(&token);
+    if !user.role.allows(Permission::ReadAudit) {
+        let body = html! { p.error role="alert" { (t(lang, "forbidden")) } };
+        return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "audit"), Some(&user), &csrf, body));
+    }
+    let clean = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let query = AuditQuery {
+        actor: clean(&filter.actor),
+        action: clean(&filter.action),
+        subject: clean(&filter.subject),
+        before_seq: None,
+        limit: 200,
+    };
+    let store = state.store.clone();
+    let entries = tokio::task::spawn_blocking(move || store.audit_entries(&query))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    let body = html! {
+        h1 { (t(lang, "audit")) }
+        @if let Some(verdict) = &verdict {
+            @match verdict {
+                AuditVerdict::Intact { entries } => p.notice #verdict { (t(lang, "intact")) " (" (entries) ")" },
+                AuditVerdict::Broken { seq, reason } => p.error #verdict { (t(lang, "broken")) ": #" (seq) " " (reason) },
+            }
+        }
+        form method="get" action="/audit" class="card row" {
+            div { label for="actor" { (t(lang, "actor")) } input #actor name="actor" value=(filter.actor.clone().unwrap_or_default()); }
+            div { label for="action" { (t(lang, "action")) } input #action name="action" value=(filter.action.clone().unwrap_or_default()); }
+            div { label for="subject" { (t(lang, "subject")) } input #subject name="subject" value=(filter.subject.clone().unwrap_or_default()); }
+            button type="submit" { (t(lang, "filter")) }
+        }
+        form method="post" action="/audit/verify" class="inline" {
+            input type="hidden" name="csrf" value=(csrf);
+            button type="submit" #verify { (t(lang, "verify")) }
+        }
+        table #audit-table {
+            thead { tr { th { "#" } th { (t(lang, "when")) } th { (t(lang, "actor")) } th { (t(lang, "action")) } th { (t(lang, "subject")) } th { (t(lang, "purpose")) } } }
+            tbody {
+                @for e in &entries {
+                    tr { td { (e.seq) } td { (e.at) } td { (e.actor) } td { (e.action) } td { (e.subject) } td { (e.purpose) } }
+                }
+            }
+        }
+    };
+    html_response(StatusCode::OK, page(lang, t(lang, "audit"), Some(&user), &csrf, body))
+}
+
+async fn home() -> Response {
+    redirect("/check")
+}
+
+/// The web routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_form).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/lang/{code}", get(set_lang))
+        .route("/check", get(check_page).post(check_submit))
+        .route("/decide", post(decide_submit))
+        .route("/audit", get(audit_page))
+        .route("/audit/verify", post(audit_verify))
+}
