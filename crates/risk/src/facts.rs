@@ -88,6 +88,8 @@ pub struct Facts {
     pub phone_owners: HashMap<String, Vec<u32>>,
     /// Person ids by (folded) address: a household.
     pub households: HashMap<String, Vec<u32>>,
+    /// Holder by document number.
+    pub by_document: HashMap<String, u32>,
     /// Persons' names, for possible second identities.
     pub names: Option<Index>,
     sorted: bool,
@@ -161,6 +163,7 @@ impl Facts {
             issued: document.issue_date,
             expiry: document.expiry_date,
         };
+        self.by_document.insert(facts.number.clone(), holder);
         let docs = &mut self.persons[holder as usize].documents;
         match docs.iter_mut().find(|d| d.number == facts.number) {
             Some(existing) => *existing = facts,

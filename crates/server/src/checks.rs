@@ -138,6 +138,48 @@ impl Engine {
         }
     }
 
+    /// Persons linked to this one, with why: the same household (address), a shared phone, the
+    /// owner of a contact phone on their applications (an agent), people who gave their phone as
+    /// contact, and companions on crossings (`companions`: document numbers).
+    pub(crate) fn linked(&self, nik: &str, companions: &[String]) -> Vec<(String, String, &'static str)> {
+        let facts = &self.facts;
+        let Some(&me) = facts.by_nik.get(nik) else { return Vec::new() };
+        let person = &facts.persons[me as usize];
+        let mut out: Vec<(u32, &'static str)> = Vec::new();
+        let mut add = |id: u32, why: &'static str| {
+            if id != me && !out.iter().any(|(o, w)| *o == id && *w == why) && out.len() < 60 {
+                out.push((id, why));
+            }
+        };
+        if let Some(members) = person.address.as_ref().and_then(|a| facts.households.get(a)) {
+            members.iter().for_each(|&m| add(m, "household"));
+        }
+        for phone in &person.phones {
+            facts.phone_owners.get(phone).into_iter().flatten().for_each(|&p| add(p, "shared_phone"));
+            for &app in facts.by_phone.get(phone).into_iter().flatten().take(20) {
+                add(facts.applications[app as usize].person, "uses_their_phone");
+            }
+        }
+        for &app in &person.applications {
+            if let Some(phone) = &facts.applications[app as usize].phone
+                && !person.phones.contains(phone)
+            {
+                facts.phone_owners.get(phone).into_iter().flatten().for_each(|&p| add(p, "contact_phone_owner"));
+            }
+        }
+        for number in companions {
+            if let Some(&holder) = facts.by_document.get(number) {
+                add(holder, "companion");
+            }
+        }
+        out.into_iter()
+            .map(|(id, why)| {
+                let p = &facts.persons[id as usize];
+                (p.nik.clone(), p.name.clone(), why)
+            })
+            .collect()
+    }
+
     /// Records a decision in the facts (delays and refusals count as earlier setbacks).
     fn decided(&mut self, application: &PassportApplication) {
         if let Some(&id) = self.facts.by_reference.get(&application.reference)

@@ -48,6 +48,8 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// The indicator policy (default: the shipped `policy/indicators.toml`).
     pub policy: Option<waspada_risk::Policy>,
+    /// A web session unused this long ends (the sign-in token is revoked).
+    pub web_idle: Duration,
 }
 
 impl Default for ServerConfig {
@@ -58,6 +60,7 @@ impl Default for ServerConfig {
             body_limit: 16 * 1024 * 1024,
             request_timeout: Duration::from_secs(60),
             policy: None,
+            web_idle: Duration::from_secs(30 * 60),
         }
     }
 }
@@ -92,6 +95,8 @@ pub struct AppState {
     pub engine: checks::SharedEngine,
     /// One-time tokens of decision forms already submitted.
     pub web_nonces: web::UsedNonces,
+    /// When each web session was last used (for the idle timeout).
+    pub web_seen: web::LastSeen,
 }
 
 impl AppState {
@@ -105,6 +110,7 @@ impl AppState {
             sessions: auth::SessionCache::default(),
             engine,
             web_nonces: web::UsedNonces::default(),
+            web_seen: web::LastSeen::default(),
         }
     }
 }

@@ -46,6 +46,28 @@ impl UsedNonces {
     }
 }
 
+/// When each web session (by a digest of its token) was last used.
+#[derive(Clone, Default)]
+pub struct LastSeen(Arc<Mutex<std::collections::HashMap<String, std::time::Instant>>>);
+
+impl LastSeen {
+    /// Marks the session used now; `false` when it had been idle longer than `idle`.
+    fn touch(&self, key: &str, idle: std::time::Duration) -> bool {
+        let Ok(mut seen) = self.0.lock() else { return true };
+        let now = std::time::Instant::now();
+        if seen.len() > 50_000 {
+            seen.retain(|_, at| now.duration_since(*at) < idle);
+        }
+        match seen.insert(key.to_owned(), now) {
+            Some(before) if now.duration_since(before) > idle => {
+                seen.remove(key);
+                false
+            }
+            _ => true,
+        }
+    }
+}
+
 const CSS: &str = include_str!("web.css");
 const JS: &str = include_str!("web.js");
 
@@ -128,6 +150,29 @@ fn t(lang: Lang, key: &str) -> &'static str {
         ("when", "Waktu", "When"),
         ("back", "Kembali ke pemeriksaan", "Back to the check"),
         ("language", "English", "Bahasa Indonesia"),
+        ("person", "Data orang", "Person"),
+        ("open_person", "Buka riwayat", "Open history"),
+        ("documents", "Dokumen", "Documents"),
+        ("applications", "Permohonan", "Applications"),
+        ("crossings", "Perlintasan", "Crossings"),
+        ("linked", "Orang terkait", "Linked persons"),
+        ("none", "Tidak ada.", "None."),
+        (
+            "give_purpose",
+            "Sebutkan keperluan sekali untuk tugas ini; setiap pembacaan dicatat.",
+            "State the purpose once for this task; every read is recorded.",
+        ),
+        ("continue", "Lanjutkan", "Continue"),
+        ("household", "serumah (alamat sama)", "same household (address)"),
+        ("shared_phone", "nomor telepon sama", "shares a phone"),
+        ("uses_their_phone", "memakai nomornya sebagai kontak", "gives this person's phone as contact"),
+        ("contact_phone_owner", "pemilik nomor kontak permohonannya", "owns the contact phone on the applications"),
+        ("companion", "rekan perjalanan", "travel companion"),
+        (
+            "idle",
+            "Sesi berakhir karena tidak aktif. Silakan masuk lagi.",
+            "The session ended after inactivity. Please sign in again.",
+        ),
     ];
     TEXTS.iter().find(|(k, _, _)| *k == key).map_or("?", |(_, id, en)| if lang == Lang::Id { id } else { en })
 }
@@ -234,6 +279,11 @@ async fn session(state: &AppState, headers: &HeaderMap) -> Option<(CurrentUser, 
     parts.headers = headers.clone();
     let user =
         <CurrentUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, state).await.ok()?;
+    // An idle session ends: its token is revoked, so it cannot be used from anywhere.
+    if !state.web_seen.touch(&csrf_for(&token), state.config.web_idle) {
+        let _ = crate::auth::logout(State(state.clone()), headers.clone()).await;
+        return None;
+    }
     Some((user, token))
 }
 
@@ -466,7 +516,7 @@ fn result_view(lang: Lang, user: &CurrentUser, csrf: &str, form: &CheckForm, res
         section.card #identity {
             h2 { (t(lang, "identity")) }
             @if let Some(p) = &result.person {
-                p.name { strong { (p.full_name) } " · NIK " (p.nik) }
+                p.name { strong { (p.full_name) } " · NIK " (p.nik) " · " a href=(format!("/person/{}", p.nik)) { (t(lang, "open_person")) } }
                 p { (p.date_of_birth) " · " (p.sex) @if let Some(r) = &p.region_name { " · " (r) } }
             } @else {
                 p { (t(lang, "not_found")) }
@@ -657,6 +707,121 @@ async fn decide_submit(
     }
 }
 
+// ----- person -------------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+struct PurposeParam {
+    purpose: Option<String>,
+}
+
+async fn person_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(nik): axum::extract::Path<String>,
+    Query(param): Query<PurposeParam>,
+) -> Response {
+    let lang = lang(&headers);
+    let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
+    let csrf = csrf_for(&token);
+    if !user.role.allows(Permission::ReadPersonal) {
+        let body = html! { p.error role="alert" { (t(lang, "forbidden")) } };
+        return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "person"), Some(&user), &csrf, body));
+    }
+    // The purpose is given once per task and then remembered, not asked per click.
+    let purpose = param
+        .purpose
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .or_else(|| cookie(&headers, "waspada_purpose").map(decode).filter(|p| !p.trim().is_empty()));
+    let Some(purpose) = purpose else {
+        let body = html! {
+            form method="get" class="card" {
+                p { (t(lang, "give_purpose")) }
+                label for="purpose" { (t(lang, "purpose")) }
+                input #purpose name="purpose" required autofocus;
+                button type="submit" { (t(lang, "continue")) }
+            }
+        };
+        return html_response(StatusCode::OK, page(lang, t(lang, "person"), Some(&user), &csrf, body));
+    };
+    let Ok(nik) = waspada_domain::Nik::parse(&nik) else {
+        let body = html! { p.error role="alert" { "NIK?" } };
+        return html_response(StatusCode::BAD_REQUEST, page(lang, t(lang, "person"), Some(&user), &csrf, body));
+    };
+    let Ok(context) = user.context(&Purpose(purpose.clone())) else { return redirect("/check") };
+    let store = state.store.clone();
+    let found =
+        tokio::task::spawn_blocking(move || -> Result<Option<crate::dto::TimelineDto>, waspada_store::Error> {
+            let Some(person) = store.person_by_nik(&nik, &context)? else { return Ok(None) };
+            Ok(store.timeline(person.id, &context)?.as_ref().map(crate::dto::TimelineDto::from))
+        })
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .flatten();
+    let Some(timeline) = found else {
+        let body = html! { p { (t(lang, "not_found")) } p { a href="/check" { (t(lang, "back")) } } };
+        return html_response(StatusCode::NOT_FOUND, page(lang, t(lang, "person"), Some(&user), &csrf, body));
+    };
+    let companions: Vec<String> = timeline.crossings.iter().flat_map(|c| c.companions.iter().cloned()).collect();
+    let linked = state.engine.read().map(|e| e.linked(&timeline.person.nik, &companions)).unwrap_or_default();
+    let p = &timeline.person;
+    let body = html! {
+        h1 { (p.full_name) }
+        section.card #identity {
+            p { "NIK " (p.nik) " · " (p.date_of_birth) " · " (p.sex) @if let Some(r) = &p.region_name { " · " (r) } }
+            @if !p.aliases.is_empty() { p.small { (p.aliases.join(", ")) } }
+            @if let Some(a) = &p.address { p.small { (a) } }
+        }
+        section.card #documents {
+            h2 { (t(lang, "documents")) }
+            @if timeline.documents.is_empty() { p { (t(lang, "none")) } }
+            table { tbody { @for d in &timeline.documents {
+                tr { td { (d.kind) } td { (d.number) " " (d.issuing_state) } td { (d.issue_date) " – " (d.expiry_date) }
+                     td class=(format!("status-{}", d.status)) { (d.status) @if let Some(r) = &d.status_reason { ": " (r) } } }
+            } } }
+        }
+        section.card #applications {
+            h2 { (t(lang, "applications")) }
+            @if timeline.applications.is_empty() { p { (t(lang, "none")) } }
+            @for a in &timeline.applications {
+                div.finding {
+                    p { strong { (a.applied_on) " · " (a.reference) } " · " (a.office) " · " (a.purpose) " → " (a.destination)
+                        @if let Some(s) = &a.sponsor { " · " (s) } }
+                    @if let Some(n) = &a.interview_notes { p.small { (n) } }
+                    @if let Some(d) = &a.decision {
+                        p.small { (t(lang, "decision")) ": " strong { (d.outcome) } " · " (d.officer) " · " (d.decided_at)
+                            @if let Some(r) = &d.reason { " · " (r) } @if let Some(b) = &d.legal_basis { " · " (b) } }
+                    }
+                }
+            }
+        }
+        section.card #crossings {
+            h2 { (t(lang, "crossings")) }
+            @if timeline.crossings.is_empty() { p { (t(lang, "none")) } }
+            table { tbody { @for c in &timeline.crossings {
+                tr { td { (c.crossed_at) } td { (c.direction) } td { (c.checkpoint) } td { (c.carrier.clone().unwrap_or_default()) " " (c.voyage.clone().unwrap_or_default()) }
+                     td { (c.document_number) } td.small { (c.companions.join(", ")) } }
+            } } }
+        }
+        section.card #linked {
+            h2 { (t(lang, "linked")) }
+            @if linked.is_empty() { p { (t(lang, "none")) } }
+            ul { @for (nik, name, why) in &linked {
+                li { a href=(format!("/person/{nik}")) { (name) } " · " (t(lang, why)) }
+            } }
+        }
+        p { a href="/check" { (t(lang, "back")) } }
+    };
+    let mut response = html_response(StatusCode::OK, page(lang, t(lang, "person"), Some(&user), &csrf, body));
+    if let Ok(value) =
+        HeaderValue::from_str(&format!("waspada_purpose={}; HttpOnly; SameSite=Strict; Path=/", encode(&purpose)))
+    {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    response
+}
+
 // ----- audit --------------------------------------------------------------------------------
 
 #[derive(Deserialize, Default)]
@@ -756,5 +921,6 @@ pub fn router() -> Router<AppState> {
         .route("/check", get(check_page).post(check_submit))
         .route("/decide", post(decide_submit))
         .route("/audit", get(audit_page))
+        .route("/person/{nik}", get(person_page))
         .route("/audit/verify", post(audit_verify))
 }

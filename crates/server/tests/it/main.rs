@@ -20,3 +20,4 @@ mod mrz;
 mod openapi;
 mod privacy;
 mod purpose;
+mod web;

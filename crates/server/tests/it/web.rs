@@ -1,0 +1,146 @@
+//! The web app's pages through the router: sign-in with CSRF, sessions and idle expiry, the
+//! check page, the person page, language, and roles.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use waspada_server::ServerConfig;
+use waspada_server::roles::Role;
+
+use crate::common::{PASSWORD, Req, Resp, TestApp, username};
+use crate::data;
+
+fn form(uri: &str, cookie: &str, fields: &[(&str, &str)]) -> axum::http::Request<axum::body::Body> {
+    let body: String = fields
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                v.bytes()
+                    .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+                    .collect::<String>()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    Req::post(uri).header("cookie", cookie).raw("application/x-www-form-urlencoded", body.into_bytes()).build()
+}
+
+fn set_cookie(resp: &Resp, name: &str) -> Option<String> {
+    resp.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
+        let pair = v.split(';').next()?;
+        pair.starts_with(&format!("{name}=")).then(|| pair.to_owned())
+    })
+}
+
+fn csrf(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").map(|i| i + 19).unwrap_or(0);
+    html[at..].chars().take_while(|c| c.is_ascii_hexdigit()).collect()
+}
+
+/// Signs in through the form and returns the session cookie.
+async fn web_login(app: &TestApp, role: Role) -> String {
+    let page = app.send(Req::get("/login").build()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let login_cookie = set_cookie(&page, "waspada_login_csrf").expect("a sign-in CSRF cookie");
+    let token = csrf(&page.text());
+    let user = username(role);
+    let resp =
+        app.send(form("/login", &login_cookie, &[("username", &user), ("password", PASSWORD), ("csrf", &token)])).await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.text());
+    set_cookie(&resp, "waspada_session").expect("a session cookie")
+}
+
+#[tokio::test]
+async fn sign_in_needs_the_form_token_and_pages_need_a_session() {
+    let app = TestApp::new();
+    let resp = app.send(Req::get("/check").build()).await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers["location"], "/login");
+    let page = app.send(Req::get("/login").build()).await;
+    let login_cookie = set_cookie(&page, "waspada_login_csrf").unwrap();
+    let user = username(Role::Officer);
+    let forged =
+        app.send(form("/login", &login_cookie, &[("username", &user), ("password", PASSWORD), ("csrf", "0000")])).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(set_cookie(&forged, "waspada_session").is_none());
+    let wrong = app
+        .send(form(
+            "/login",
+            &login_cookie,
+            &[("username", &user), ("password", "nope"), ("csrf", &csrf(&page.text()))],
+        ))
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.text().contains("kata sandi salah"));
+    let session = web_login(&app, Role::Officer).await;
+    assert!(session.len() > 20);
+    let check = app.send(Req::get("/check").header("cookie", &session).build()).await;
+    assert_eq!(check.status, StatusCode::OK);
+    assert!(check.text().contains("Pindai MRZ"), "Bahasa Indonesia first");
+    assert!(check.headers["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+    let english = app.send(Req::get("/check").header("cookie", &format!("{session}; waspada_lang=en")).build()).await;
+    assert!(english.text().contains("Scan the MRZ"));
+}
+
+#[tokio::test]
+async fn the_check_page_runs_the_check_and_refuses_a_forged_form() {
+    let app = TestApp::new();
+    data::seed(&app).await;
+    let session = web_login(&app, Role::Officer).await;
+    let page = app.send(Req::get("/check").header("cookie", &session).build()).await;
+    let token = csrf(&page.text());
+    let forged =
+        app.send(form("/check", &session, &[("q", data::NIK_SITI), ("purpose", "uji"), ("csrf", "bad")])).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let resp = app
+        .send(form("/check", &session, &[("q", "17.09.01 520894 0001"), ("purpose", "uji"), ("csrf", &token)]))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let html = resp.text();
+    assert!(html.contains("Siti Rahmawati") && html.contains("id=\"recommendation\""), "{html}");
+    let garbled =
+        app.send(form("/check", &session, &[("q", "P<IDN<<<\nXX"), ("purpose", "uji"), ("csrf", &token)])).await;
+    assert!(garbled.status.is_client_error(), "a garbled scan is a clear 4xx: {}", garbled.status);
+    assert!(garbled.text().contains("class=\"error\""));
+    // The person page uses the purpose given once; the reads are audited with it.
+    let person = app
+        .send(
+            Req::get(&format!("/person/{}", data::NIK_SITI))
+                .header("cookie", &format!("{session}; waspada_purpose=uji%20riwayat"))
+                .build(),
+        )
+        .await;
+    assert_eq!(person.status, StatusCode::OK);
+    assert!(person.text().contains("BKL-2022-0001") && person.text().contains(data::PASSPORT));
+    let audit = app.audit().await;
+    assert!(audit.iter().any(|e| e["action"] == "person.timeline" && e["purpose"] == "uji riwayat"), "{audit:?}");
+}
+
+#[tokio::test]
+async fn an_analyst_cannot_decide_and_an_idle_session_ends() {
+    let app = TestApp::with_config(ServerConfig { web_idle: Duration::from_millis(400), ..ServerConfig::default() });
+    data::seed(&app).await;
+    let analyst = web_login(&app, Role::Analyst).await;
+    let page = app.send(Req::get("/check").header("cookie", &analyst).build()).await;
+    let token = csrf(&page.text());
+    let decide = app
+        .send(form(
+            "/decide",
+            &analyst,
+            &[
+                ("csrf", &token),
+                ("nonce", "0123456789abcdef0123456789abcdef"),
+                ("application_reference", "BKL-2022-0001"),
+                ("outcome", "issued"),
+            ],
+        ))
+        .await;
+    assert_eq!(decide.status, StatusCode::FORBIDDEN);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let later = app.send(Req::get("/check").header("cookie", &analyst).build()).await;
+    assert_eq!(later.status, StatusCode::SEE_OTHER, "idle session ends");
+    // The token itself is revoked, for the API too.
+    let me = app.send(Req::get("/api/v1/auth/me").header("cookie", &analyst).build()).await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+}
