@@ -101,7 +101,7 @@ async fn bad_paths_and_queries() {
         // Unknown routes, authenticated or not.
         case(get("/api/v1/nope"), not_found, "not_found"),
         case(Req::get("/api/v2/persons/1"), not_found, "not_found"),
-        case(Req::get("/"), not_found, "not_found"),
+        case(Req::get("/nothing-here"), not_found, "not_found"),
         case(get(&format!("/api/v1/persons/{}/unknown", seeded.siti)), not_found, "not_found"),
     ];
     check(&app, cases).await;
