@@ -480,6 +480,19 @@ pub(crate) async fn run_check(
         } else if !hits.is_empty() || alerts.iter().any(|a| a.code == "mrz_invalid") {
             recommendation = recommendation.max(Recommendation::SecondaryInterview);
         }
+        // The outcome of the check, for the dashboard and the audit view (no personal data).
+        let subject = person.as_ref().map_or_else(|| "person:none".to_owned(), |p| format!("person:{}", p.id));
+        store.record_audit(
+            &context,
+            "check.result",
+            &subject,
+            &format!(
+                "recommendation={} hits={} alerts={}",
+                recommendation_code(recommendation),
+                hits.len(),
+                alerts.len()
+            ),
+        )?;
         Ok(CheckResponse {
             person: person.as_ref().map(PersonDto::from),
             document: document.map(DocumentDto::from),
@@ -595,6 +608,13 @@ pub(crate) async fn record_decision(
         if let Ok(mut engine) = engine.write() {
             engine.decided(&application);
         }
+        let outcome_code = application.decision.as_ref().map_or("", |d| d.outcome.code());
+        store.record_audit(
+            &context,
+            "decision.record",
+            &format!("application:{}", stored.id),
+            &format!("outcome={outcome_code}"),
+        )?;
         Ok(Stored { id: stored.id, record: application })
     })
     .await?

@@ -173,6 +173,27 @@ fn t(lang: Lang, key: &str) -> &'static str {
             "Sesi berakhir karena tidak aktif. Silakan masuk lagi.",
             "The session ended after inactivity. Please sign in again.",
         ),
+        ("home", "Beranda", "Home"),
+        ("today", "Hari ini", "Today"),
+        ("checks_today", "Pemeriksaan", "Checks"),
+        ("decisions_today", "Keputusan", "Decisions"),
+        ("open_interviews", "Perlu wawancara lanjutan / tinjauan", "Need a secondary interview / review"),
+        ("hits_today", "Pemeriksaan dengan kecocokan daftar", "Checks with watchlist hits"),
+        ("per_hour", "Pemeriksaan per jam (UTC)", "Checks per hour (UTC)"),
+        ("watchlist", "Daftar pengawasan", "Watchlist"),
+        ("policy", "Kebijakan indikator", "Indicator policy"),
+        ("add_entry", "Tambah / ubah entri", "Add / change an entry"),
+        ("expire", "Akhiri hari ini", "Expire today"),
+        ("saved", "Tersimpan.", "Saved."),
+        ("category", "Kategori", "Category"),
+        ("name", "Nama", "Name"),
+        ("aliases", "Alias (pisahkan dengan |)", "Aliases (separate with |)"),
+        ("born", "Tanggal/tahun lahir", "Date or year of birth"),
+        ("sex", "Jenis kelamin (M/F)", "Sex (M/F)"),
+        ("nationality", "Kewarganegaraan", "Nationality"),
+        ("valid_from", "Berlaku dari", "Valid from"),
+        ("weight", "Bobot", "Weight"),
+        ("versions", "Versi yang pernah dipakai", "Versions in force over time"),
     ];
     TEXTS.iter().find(|(k, _, _)| *k == key).map_or("?", |(_, id, en)| if lang == Lang::Id { id } else { en })
 }
@@ -233,7 +254,12 @@ fn page(lang: Lang, title: &str, user: Option<&CurrentUser>, csrf: &str, body: M
                     strong { "Waspada" }
                     @if let Some(user) = user {
                         nav {
+                            a href="/" { (t(lang, "home")) }
                             a href="/check" { (t(lang, "check")) }
+                            @if user.role.allows(Permission::ManageWatchlist) {
+                                a href="/watchlist" { (t(lang, "watchlist")) }
+                                a href="/policy" { (t(lang, "policy")) }
+                            }
                             @if user.role.allows(Permission::ReadAudit) {
                                 a href="/audit" { (t(lang, "audit")) }
                             }
@@ -907,8 +933,306 @@ async fn audit_view(
     html_response(StatusCode::OK, page(lang, t(lang, "audit"), Some(&user), &csrf, body))
 }
 
-async fn home() -> Response {
-    redirect("/check")
+/// Today's entries of one audit action (newest first, at most 1,000).
+async fn today(state: &AppState, action: &str) -> Vec<waspada_store::AuditEntry> {
+    let query =
+        AuditQuery { actor: None, action: Some(action.to_owned()), subject: None, before_seq: None, limit: 1000 };
+    let store = state.store.clone();
+    let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let entries = tokio::task::spawn_blocking(move || store.audit_entries(&query))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    entries.into_iter().filter(|e| e.at.starts_with(&day)).collect()
+}
+
+/// A bar chart of 24 hourly counts, drawn on the server as SVG.
+fn hourly_chart(counts: &[u32; 24], label: &str) -> Markup {
+    let max = counts.iter().copied().max().unwrap_or(0).max(1);
+    html! {
+        svg viewBox="0 0 480 130" width="100%" role="img" aria-label=(label) {
+            @for (hour, &n) in counts.iter().enumerate() {
+                @let height = 100 * n / max;
+                rect x=(hour * 20 + 2) y=(105 - height) width="16" height=(height) fill="#1d4e89" { title { (format!("{hour:02}:00 — {n}")) } }
+                @if hour % 3 == 0 { text x=(hour * 20 + 2) y="122" font-size="10" { (format!("{hour:02}")) } }
+            }
+        }
+    }
+}
+
+async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let lang = lang(&headers);
+    let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
+    let csrf = csrf_for(&token);
+    let checks = today(&state, "check.result").await;
+    let decisions = today(&state, "decision.record").await;
+    let mut per_hour = [0u32; 24];
+    for e in &checks {
+        if let Some(hour) = e.at.get(11..13).and_then(|h| h.parse::<usize>().ok()).filter(|h| *h < 24) {
+            per_hour[hour] += 1;
+        }
+    }
+    let interviews = checks.iter().filter(|e| !e.detail.contains("recommendation=proceed")).count();
+    let with_hits = checks.iter().filter(|e| !e.detail.contains("hits=0")).count();
+    let count = |outcome: &str| decisions.iter().filter(|e| e.detail == format!("outcome={outcome}")).count();
+    let body = html! {
+        h1 { (t(lang, "today")) }
+        section.row {
+            div.card.stat #stat-checks { span.big { (checks.len()) } " " (t(lang, "checks_today")) }
+            div.card.stat #stat-interviews { span.big { (interviews) } " " (t(lang, "open_interviews")) }
+            div.card.stat #stat-hits { span.big { (with_hits) } " " (t(lang, "hits_today")) }
+            div.card.stat #stat-decisions {
+                span.big { (decisions.len()) } " " (t(lang, "decisions_today"))
+                p.small { (t(lang, "issued")) " " (count("issued")) " · " (t(lang, "delayed")) " " (count("delayed")) " · " (t(lang, "refused")) " " (count("refused")) }
+            }
+        }
+        section.card { h2 { (t(lang, "per_hour")) } (hourly_chart(&per_hour, t(lang, "per_hour"))) }
+        p { a href="/check" { (t(lang, "check")) } }
+    };
+    html_response(StatusCode::OK, page(lang, t(lang, "home"), Some(&user), &csrf, body))
+}
+
+// ----- watchlist and policy -----------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+struct WatchForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    aliases: String,
+    #[serde(default)]
+    date_of_birth: String,
+    #[serde(default)]
+    sex: String,
+    #[serde(default)]
+    nationality: String,
+    #[serde(default)]
+    document_number: String,
+    #[serde(default)]
+    nik: String,
+    #[serde(default)]
+    legal_basis: String,
+    #[serde(default)]
+    valid_from: String,
+    #[serde(default)]
+    valid_until: String,
+    #[serde(default)]
+    source: String,
+    /// `expire` ends the entry today instead of saving the fields.
+    #[serde(default)]
+    action: String,
+}
+
+async fn watchlist_entries(state: &AppState, user: &CurrentUser) -> Vec<waspada_domain::WatchlistEntry> {
+    let Ok(context) = AuditContext::new(user.username.clone(), "watchlist management") else { return Vec::new() };
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut all = Vec::new();
+        let _ = store.export(
+            waspada_store::ImportKind::Watchlist,
+            &context,
+            |e: waspada_store::Stored<waspada_domain::WatchlistEntry>| {
+                all.push(e.record);
+                Ok(())
+            },
+        );
+        all
+    })
+    .await
+    .unwrap_or_default()
+}
+
+async fn watchlist_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    watchlist_view(state, headers, None, StatusCode::OK).await
+}
+
+async fn watchlist_view(
+    state: AppState,
+    headers: HeaderMap,
+    message: Option<(bool, String)>,
+    status: StatusCode,
+) -> Response {
+    let lang = lang(&headers);
+    let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
+    let csrf = csrf_for(&token);
+    if !user.role.allows(Permission::ManageWatchlist) {
+        let body = html! { p.error role="alert" { (t(lang, "forbidden")) } };
+        return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "watchlist"), Some(&user), &csrf, body));
+    }
+    let entries = watchlist_entries(&state, &user).await;
+    let today = chrono::Utc::now().date_naive();
+    let body = html! {
+        h1 { (t(lang, "watchlist")) }
+        @if let Some((ok, text)) = &message { p class=(if *ok { "notice" } else { "error" }) role="status" #watch-message { (text) } }
+        form method="post" action="/watchlist" class="card" #watch-form {
+            h2 { (t(lang, "add_entry")) }
+            input type="hidden" name="csrf" value=(csrf);
+            div.row {
+                div { label for="id" { "ID" } input #id name="id" required; }
+                div { label for="category" { (t(lang, "category")) }
+                    select #category name="category" {
+                        @for c in ["pencegahan", "penangkalan", "person_of_interest", "interpol_notice"] { option value=(c) { (c) } }
+                    } }
+                div { label for="full_name" { (t(lang, "name")) } input #full_name name="full_name" required; }
+                div { label for="aliases" { (t(lang, "aliases")) } input #aliases name="aliases"; }
+                div { label for="date_of_birth" { (t(lang, "born")) } input #date_of_birth name="date_of_birth" placeholder="1980 / 1980-05-17"; }
+                div { label for="sex" { (t(lang, "sex")) } input #sex name="sex" maxlength="1"; }
+                div { label for="nationality" { (t(lang, "nationality")) } input #nationality name="nationality" value="IDN" maxlength="3"; }
+                div { label for="document_number" { (t(lang, "document")) } input #document_number name="document_number"; }
+                div { label for="nik" { "NIK" } input #nik name="nik" inputmode="numeric"; }
+                div { label for="legal_basis" { (t(lang, "legal_basis")) } input #legal_basis name="legal_basis" required; }
+                div { label for="valid_from" { (t(lang, "valid_from")) } input #valid_from name="valid_from" type="date" value=(today.to_string()) required; }
+                div { label for="valid_until" { (t(lang, "valid_until")) } input #valid_until name="valid_until" type="date"; }
+            }
+            button type="submit" { (t(lang, "add_entry")) }
+        }
+        table #watch-table {
+            thead { tr { th { "ID" } th { (t(lang, "category")) } th { (t(lang, "name")) } th { (t(lang, "born")) } th { (t(lang, "legal_basis")) } th { (t(lang, "valid_until")) } th {} } }
+            tbody { @for e in &entries {
+                tr {
+                    td { (e.external_id) } td { (e.category.code()) } td { (e.full_name.as_str()) }
+                    td { (e.date_of_birth.as_ref().map(ToString::to_string).unwrap_or_default()) } td { (e.legal_basis) }
+                    td { (e.valid_until.map(|d| d.to_string()).unwrap_or_default()) }
+                    td { @if e.valid_until.is_none_or(|u| u >= today) {
+                        form method="post" action="/watchlist" class="inline" {
+                            input type="hidden" name="csrf" value=(csrf);
+                            input type="hidden" name="id" value=(e.external_id);
+                            input type="hidden" name="action" value="expire";
+                            button type="submit" { (t(lang, "expire")) }
+                        }
+                    } }
+                }
+            } }
+        }
+    };
+    html_response(status, page(lang, t(lang, "watchlist"), Some(&user), &csrf, body))
+}
+
+async fn watchlist_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<WatchForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let lang = lang(&headers);
+    let Some((user, token)) = session(&state, &headers).await else { return expired(lang) };
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    if form.csrf != csrf_for(&token) {
+        return watchlist_view(state, headers, Some((false, t(lang, "csrf").into())), StatusCode::FORBIDDEN).await;
+    }
+    if !user.role.allows(Permission::ManageWatchlist) {
+        return watchlist_view(state, headers, Some((false, t(lang, "forbidden").into())), StatusCode::FORBIDDEN).await;
+    }
+    let today = chrono::Utc::now().date_naive();
+    let record = if form.action == "expire" {
+        // Ending an entry keeps it (and its history) but stops it applying after today.
+        let entries = watchlist_entries(&state, &user).await;
+        match entries.into_iter().find(|e| e.external_id == form.id) {
+            Some(mut entry) => {
+                entry.valid_until = Some(today.max(entry.valid_from));
+                Ok(waspada_formats::Record::Watchlist(entry))
+            }
+            None => Err("not found".to_owned()),
+        }
+    } else {
+        let mut object = serde_json::Map::new();
+        for (key, value) in [
+            ("id", &form.id),
+            ("category", &form.category),
+            ("full_name", &form.full_name),
+            ("aliases", &form.aliases),
+            ("date_of_birth", &form.date_of_birth),
+            ("sex", &form.sex),
+            ("nationality", &form.nationality),
+            ("document_number", &form.document_number),
+            ("nik", &form.nik),
+            ("legal_basis", &form.legal_basis),
+            ("valid_from", &form.valid_from),
+            ("valid_until", &form.valid_until),
+            ("source", &form.source),
+        ] {
+            if !value.trim().is_empty() {
+                object.insert(key.into(), serde_json::Value::String(value.trim().to_owned()));
+            }
+        }
+        waspada_formats::record_from_json(waspada_formats::Kind::Watchlist, &object, today)
+    };
+    let record = match record {
+        Ok(record) => record,
+        Err(reason) => return watchlist_view(state, headers, Some((false, reason)), StatusCode::BAD_REQUEST).await,
+    };
+    let Ok(context) = AuditContext::new(user.username.clone(), "watchlist management") else {
+        return redirect("/watchlist");
+    };
+    let store = state.store.clone();
+    let records = vec![record.clone()];
+    let outcome = tokio::task::spawn_blocking(move || {
+        crate::api::import_records(
+            &store,
+            waspada_formats::Kind::Watchlist,
+            records,
+            waspada_store::ConflictPolicy::Update,
+            &context,
+        )
+    })
+    .await;
+    match outcome {
+        Ok(Ok(outcomes)) if !matches!(outcomes.first(), Some(waspada_store::RowOutcome::Rejected(_))) => {
+            crate::checks::absorb(&state.engine, waspada_formats::Kind::Watchlist, &[record]);
+            watchlist_view(state, headers, Some((true, t(lang, "saved").into())), StatusCode::OK).await
+        }
+        Ok(Ok(outcomes)) => {
+            let reason = match outcomes.into_iter().next() {
+                Some(waspada_store::RowOutcome::Rejected(r)) => r,
+                _ => String::new(),
+            };
+            watchlist_view(state, headers, Some((false, reason)), StatusCode::BAD_REQUEST).await
+        }
+        _ => watchlist_view(state, headers, Some((false, "error".into())), StatusCode::INTERNAL_SERVER_ERROR).await,
+    }
+}
+
+async fn policy_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let lang = lang(&headers);
+    let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
+    let csrf = csrf_for(&token);
+    if !user.role.allows(Permission::ManageWatchlist) {
+        let body = html! { p.error role="alert" { (t(lang, "forbidden")) } };
+        return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "policy"), Some(&user), &csrf, body));
+    }
+    let policy = state.engine.read().map(|e| e.policy().clone()).ok();
+    let query =
+        AuditQuery { actor: None, action: Some("policy.load".into()), subject: None, before_seq: None, limit: 50 };
+    let store = state.store.clone();
+    let loads = tokio::task::spawn_blocking(move || store.audit_entries(&query))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    let body = html! {
+        h1 { (t(lang, "policy")) }
+        @if let Some(policy) = &policy {
+            p { strong { (policy.version) } " · " (policy.effective_from) " · " (t(lang, "advice")) }
+            table #policy-table {
+                thead { tr { th { "Kode" } th { (t(lang, "subject")) } th { (t(lang, "weight")) } th { (t(lang, "indicators")) } th { (t(lang, "legal_basis")) } th { (t(lang, "valid_from")) } } }
+                tbody { @for i in &policy.indicators {
+                    tr { td { (i.code) } td { (format!("{:?}", i.subject)) } td { (i.weight) }
+                         td { (if lang == Lang::Id { &i.text_id } else { &i.text_en }) } td { (i.legal_basis) } td { (i.effective_from) } }
+                } }
+            }
+        }
+        section.card {
+            h2 { (t(lang, "versions")) }
+            ul { @for e in &loads { li { (e.at) " · " (e.subject) " · " (e.detail) } } }
+        }
+    };
+    html_response(StatusCode::OK, page(lang, t(lang, "policy"), Some(&user), &csrf, body))
 }
 
 /// The web routes.
@@ -922,5 +1246,48 @@ pub fn router() -> Router<AppState> {
         .route("/decide", post(decide_submit))
         .route("/audit", get(audit_page))
         .route("/person/{nik}", get(person_page))
+        .route("/watchlist", get(watchlist_page).post(watchlist_submit))
+        .route("/policy", get(policy_page))
         .route("/audit/verify", post(audit_verify))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every text the pages ask for is in both catalogues.
+    #[test]
+    fn every_key_used_is_in_the_catalogue() {
+        let source = include_str!("web.rs");
+        let mut keys = Vec::new();
+        for part in source.split("t(lang, \"").skip(1) {
+            if let Some(end) = part.find('"') {
+                keys.push(&part[..end]);
+            }
+        }
+        assert!(keys.len() > 40, "{}", keys.len());
+        for key in keys {
+            assert_ne!(t(Lang::Id, key), "?", "{key} missing");
+            assert_ne!(t(Lang::En, key), "?", "{key} missing");
+        }
+        for key in [
+            "household",
+            "shared_phone",
+            "uses_their_phone",
+            "contact_phone_owner",
+            "companion",
+            "issued",
+            "delayed",
+            "refused",
+        ] {
+            assert_ne!(t(Lang::Id, key), "?", "{key} missing");
+        }
+    }
+
+    #[test]
+    fn one_input_takes_an_mrz_a_nik_or_a_number() {
+        assert!(classify("P<IDNSITI<<AMINAH<<<\n C1234567<0IDN").mrz.is_some());
+        assert_eq!(classify(" 17.09.01 520894 0001 ").nik.as_deref(), Some("1709015208940001"));
+        assert_eq!(classify(" c 123 4567 ").document_number.as_deref(), Some("C1234567"));
+    }
 }

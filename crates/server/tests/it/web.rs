@@ -144,3 +144,77 @@ async fn an_analyst_cannot_decide_and_an_idle_session_ends() {
     let me = app.send(Req::get("/api/v1/auth/me").header("cookie", &analyst).build()).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn supervisors_manage_the_watchlist_and_the_dashboard_counts_today() {
+    let app = TestApp::new();
+    data::seed(&app).await;
+    let officer = web_login(&app, Role::Officer).await;
+    let page = app.send(Req::get("/check").header("cookie", &officer).build()).await;
+    let token = csrf(&page.text());
+    let resp = app.send(form("/check", &officer, &[("q", data::NIK_BUDI), ("purpose", "uji"), ("csrf", &token)])).await;
+    assert_eq!(resp.status, StatusCode::OK);
+    let home = app.send(Req::get("/").header("cookie", &officer).build()).await;
+    assert_eq!(home.status, StatusCode::OK);
+    let html = home.text();
+    let checks = &html[html.find("id=\"stat-checks\"").unwrap_or(0)..];
+    assert!(checks.contains(">1<"), "one check today: {checks:.200}");
+    assert!(html.contains("<svg"), "the hourly chart is drawn on the server");
+    // An officer may not manage the watchlist.
+    let denied = app.send(Req::get("/watchlist").header("cookie", &officer).build()).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+
+    let supervisor = web_login(&app, Role::Supervisor).await;
+    let page = app.send(Req::get("/watchlist").header("cookie", &supervisor).build()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let token = csrf(&page.text());
+    let bad = app
+        .send(form(
+            "/watchlist",
+            &supervisor,
+            &[("csrf", &token), ("id", "WX-1"), ("category", "pencegahan"), ("full_name", "Budi Santosa")],
+        ))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "a legal basis is required");
+    assert!(bad.text().contains("legal_basis"));
+    let saved = app
+        .send(form(
+            "/watchlist",
+            &supervisor,
+            &[
+                ("csrf", &token),
+                ("id", "WX-1"),
+                ("category", "pencegahan"),
+                ("full_name", "Budi Santosa"),
+                ("date_of_birth", "1990"),
+                ("sex", "M"),
+                ("legal_basis", "UU 6/2011 Pasal 97"),
+                ("valid_from", "2026-01-01"),
+            ],
+        ))
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    assert!(saved.text().contains("Tersimpan") && saved.text().contains("WX-1"), "{}", saved.text());
+    // The next check sees it.
+    let page = app.send(Req::get("/check").header("cookie", &officer).build()).await;
+    let token_officer = csrf(&page.text());
+    let hit = app
+        .send(form("/check", &officer, &[("q", data::NIK_BUDI), ("purpose", "uji"), ("csrf", &token_officer)]))
+        .await;
+    assert!(hit.text().contains("WX-1"), "the new entry is screened from the next request on");
+    // Expiring it ends it today; it stops being a hit once the day is over, and the change is audited.
+    let expired =
+        app.send(form("/watchlist", &supervisor, &[("csrf", &token), ("id", "WX-1"), ("action", "expire")])).await;
+    assert_eq!(expired.status, StatusCode::OK);
+    let today = chrono::Utc::now().date_naive().to_string();
+    assert!(expired.text().contains(&today));
+    let audit = app.audit().await;
+    assert!(
+        audit
+            .iter()
+            .any(|e| e["action"].as_str().unwrap_or("").contains("watchlist")
+                && e["actor"] == username(Role::Supervisor))
+    );
+    let policy = app.send(Req::get("/policy").header("cookie", &supervisor).build()).await;
+    assert!(policy.text().contains("shared_contact_phone") && policy.text().contains("IMI-0277"));
+}

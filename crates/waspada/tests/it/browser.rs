@@ -253,6 +253,11 @@ async fn an_officer_scans_reads_the_indicators_and_decides_and_a_supervisor_find
         .unwrap();
     assert_eq!(again[0], serde_json::json!(409), "a second submit records nothing");
     assert!(again[1].as_str().unwrap_or("").contains("sudah dicatat"), "{again}");
+    // The dashboard counts today's check and decision.
+    client.goto(&format!("{base}/")).await.unwrap();
+    let decided = wait_text(&client, "#stat-decisions", "1").await;
+    assert!(decided.contains("Tunda 1"), "{decided}");
+    screenshot(&client, "00-dashboard").await;
     sign_out(&client).await;
 
     // The supervisor finds the decision in the audit view and verifies the chain.
@@ -260,7 +265,7 @@ async fn an_officer_scans_reads_the_indicators_and_decides_and_a_supervisor_find
     client.goto(&format!("{base}/audit?actor=petugas")).await.unwrap();
     let table = text(&client, "#audit-table").await;
     assert!(table.contains("petugas") && table.contains("check.lookup"), "{table}");
-    assert!(table.contains("import") || table.contains("applications"), "the decision's write is audited: {table}");
+    assert!(table.contains("decision.record"), "the decision is in the audit view: {table}");
     client.find(Locator::Id("verify")).await.unwrap().click().await.unwrap();
     wait_text(&client, "#verdict", "utuh").await;
     screenshot(&client, "04-audit").await;
