@@ -512,6 +512,11 @@ impl<'s> World<'s> {
         if adults.is_empty() {
             return Ok(());
         }
+        let as_of = self.as_of;
+        // The first adult of the household in an age range (the one who works abroad or studies).
+        let one_aged = |ages: std::ops::RangeInclusive<i64>| {
+            adults.iter().copied().find(|p| ages.contains(&age_on(p.born, as_of)))
+        };
         let roll = self.rng.random_range(0..100);
         let (purpose, destination, travellers): (&str, &str, Vec<&Person>) = match roll {
             0..30 => ("umrah", "SAU", adults.iter().take(2).copied().collect()),
@@ -527,30 +532,14 @@ impl<'s> World<'s> {
                 (purpose, destination, members.iter().collect())
             }
             60..85 => {
-                let young: Vec<&Person> = adults
-                    .iter()
-                    .filter(|p| (19..=40).contains(&age_on(p.born, self.as_of)))
-                    .take(1)
-                    .copied()
-                    .collect();
-                if young.is_empty() {
-                    return Ok(());
-                }
+                let Some(young) = one_aged(19..=40) else { return Ok(()) };
                 let destination = ["MYS", "MYS", "HKG", "TWN", "KOR", "JPN", "SGP", "SAU"][self.rng.random_range(0..8)];
-                ("work", destination, young)
+                ("work", destination, vec![young])
             }
             85..92 => {
-                let student: Vec<&Person> = adults
-                    .iter()
-                    .filter(|p| (18..=26).contains(&age_on(p.born, self.as_of)))
-                    .take(1)
-                    .copied()
-                    .collect();
-                if student.is_empty() {
-                    return Ok(());
-                }
+                let Some(student) = one_aged(18..=26) else { return Ok(()) };
                 let destination = ["MYS", "TUR", "EGY", "KOR", "JPN"][self.rng.random_range(0..5)];
-                ("study", destination, student)
+                ("study", destination, vec![student])
             }
             _ => ("business", ["MYS", "SGP", "CHN", "THA"][self.rng.random_range(0..4)], vec![adults[0]]),
         };
