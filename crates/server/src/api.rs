@@ -379,6 +379,17 @@ pub struct AuditEntryDto {
     pub detail: String,
 }
 
+/// A time bound for the audit listing, normalised to the stored RFC 3339 UTC form.
+pub(crate) fn audit_time(field: &str, text: Option<&str>) -> Result<Option<String>, AppError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(Some(format!("{day}T00:00:00")));
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| Some(waspada_domain::format_timestamp(t.with_timezone(&Utc))))
+        .map_err(|_| AppError::BadRequest(format!("{field}: give a date YYYY-MM-DD or an RFC 3339 time")))
+}
+
 /// Audit listing parameters.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct AuditListQuery {
@@ -390,6 +401,10 @@ pub struct AuditListQuery {
     pub subject: Option<String>,
     /// Entries before this sequence number.
     pub before: Option<i64>,
+    /// Entries at or after this day (`YYYY-MM-DD`) or time (RFC 3339), UTC.
+    pub since: Option<String>,
+    /// Entries before this day or time, UTC.
+    pub until: Option<String>,
     /// How many (default 100, at most 1000).
     pub limit: Option<i64>,
 }
@@ -410,6 +425,8 @@ pub async fn audit_list(
         action: q.action,
         subject: q.subject,
         before_seq: q.before,
+        since: audit_time("since", q.since.as_deref())?,
+        until: audit_time("until", q.until.as_deref())?,
         limit: q.limit.unwrap_or(100),
     };
     let entries = blocking(move || Ok(store.audit_entries(&query)?)).await?;

@@ -194,8 +194,51 @@ fn t(lang: Lang, key: &str) -> &'static str {
         ("valid_from", "Berlaku dari", "Valid from"),
         ("weight", "Bobot", "Weight"),
         ("versions", "Versi yang pernah dipakai", "Versions in force over time"),
+        ("since", "Sejak tanggal", "From (date)"),
+        ("until", "Sebelum tanggal", "Before (date)"),
     ];
     TEXTS.iter().find(|(k, _, _)| *k == key).map_or("?", |(_, id, en)| if lang == Lang::Id { id } else { en })
+}
+
+/// A screening reason in the interface language. The screening crate explains in English with a
+/// fixed vocabulary; the phrases are translated here, the names and dates are kept.
+fn reason_text(lang: Lang, reason: &str) -> String {
+    if lang == Lang::En {
+        return reason.to_owned();
+    }
+    const PHRASES: &[(&str, &str)] = &[
+        (
+            "date of birth differs by one digit (a possible typing slip)",
+            "tanggal lahir beda satu angka (mungkin salah ketik)",
+        ),
+        ("same birth year, different date", "tahun lahir sama, tanggal berbeda"),
+        ("date of birth agrees with day and month swapped", "tanggal lahir cocok dengan hari dan bulan tertukar"),
+        ("date of birth agrees", "tanggal lahir cocok"),
+        ("date of birth conflicts", "tanggal lahir bertentangan"),
+        ("birth year agrees", "tahun lahir cocok"),
+        ("birth year conflicts", "tahun lahir bertentangan"),
+        ("birth year differs by one", "tahun lahir beda satu"),
+        ("sex conflicts", "jenis kelamin bertentangan"),
+        ("nationality conflicts", "kewarganegaraan bertentangan"),
+        ("document number matches", "nomor dokumen sama"),
+        ("NIK matches", "NIK sama"),
+        ("not in the entry", "tidak ada pada entri"),
+        ("not in the query", "tidak ada pada data yang diperiksa"),
+        ("spelling variant", "varian ejaan"),
+        ("sounds the same", "bunyi sama"),
+        ("similar", "mirip"),
+        ("initial", "inisial"),
+        ("joined", "digabung"),
+        ("(same,", "(sama,"),
+        ("name", "nama"),
+    ];
+    let mut out = reason.to_owned();
+    for (en, id) in PHRASES {
+        if out.contains(en) {
+            out = out.replacen(en, id, 1);
+        }
+    }
+    out
 }
 
 /// Interview questions the indicators call for.
@@ -563,7 +606,7 @@ fn result_view(lang: Lang, user: &CurrentUser, csrf: &str, form: &CheckForm, res
             @for h in &result.watchlist_hits {
                 details.hit open {
                     summary { strong { (h.category) } " · " (h.entry_id) " · " (format!("{:.2}", h.score)) }
-                    ul { @for r in &h.reasons { li { (r) } } }
+                    ul { @for r in &h.reasons { li { (reason_text(lang, r)) } } }
                     p.small { (t(lang, "legal_basis")) ": " (h.legal_basis) }
                 }
             }
@@ -855,6 +898,8 @@ struct AuditFilter {
     actor: Option<String>,
     action: Option<String>,
     subject: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
 }
 
 async fn audit_page(State(state): State<AppState>, headers: HeaderMap, Query(filter): Query<AuditFilter>) -> Response {
@@ -890,11 +935,24 @@ async fn audit_view(
         return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "audit"), Some(&user), &csrf, body));
     }
     let clean = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let (since, until) = match (
+        crate::api::audit_time("since", filter.since.as_deref()),
+        crate::api::audit_time("until", filter.until.as_deref()),
+    ) {
+        (Ok(since), Ok(until)) => (since, until),
+        (Err(e), _) | (_, Err(e)) => {
+            let (id, en) = e.messages();
+            let body = html! { p.error role="alert" { (if lang == Lang::Id { id } else { en }) } p { a href="/audit" { (t(lang, "audit")) } } };
+            return html_response(StatusCode::BAD_REQUEST, page(lang, t(lang, "audit"), Some(&user), &csrf, body));
+        }
+    };
     let query = AuditQuery {
         actor: clean(&filter.actor),
         action: clean(&filter.action),
         subject: clean(&filter.subject),
         before_seq: None,
+        since,
+        until,
         limit: 200,
     };
     let store = state.store.clone();
@@ -915,6 +973,8 @@ async fn audit_view(
             div { label for="actor" { (t(lang, "actor")) } input #actor name="actor" value=(filter.actor.clone().unwrap_or_default()); }
             div { label for="action" { (t(lang, "action")) } input #action name="action" value=(filter.action.clone().unwrap_or_default()); }
             div { label for="subject" { (t(lang, "subject")) } input #subject name="subject" value=(filter.subject.clone().unwrap_or_default()); }
+            div { label for="since" { (t(lang, "since")) } input #since name="since" type="date" value=(filter.since.clone().unwrap_or_default()); }
+            div { label for="until" { (t(lang, "until")) } input #until name="until" type="date" value=(filter.until.clone().unwrap_or_default()); }
             button type="submit" { (t(lang, "filter")) }
         }
         form method="post" action="/audit/verify" class="inline" {
@@ -935,8 +995,15 @@ async fn audit_view(
 
 /// Today's entries of one audit action (newest first, at most 1,000).
 async fn today(state: &AppState, action: &str) -> Vec<waspada_store::AuditEntry> {
-    let query =
-        AuditQuery { actor: None, action: Some(action.to_owned()), subject: None, before_seq: None, limit: 1000 };
+    let query = AuditQuery {
+        actor: None,
+        action: Some(action.to_owned()),
+        subject: None,
+        before_seq: None,
+        since: None,
+        until: None,
+        limit: 1000,
+    };
     let store = state.store.clone();
     let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let entries = tokio::task::spawn_blocking(move || store.audit_entries(&query))
@@ -1207,8 +1274,15 @@ async fn policy_page(State(state): State<AppState>, headers: HeaderMap) -> Respo
         return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "policy"), Some(&user), &csrf, body));
     }
     let policy = state.engine.read().map(|e| e.policy().clone()).ok();
-    let query =
-        AuditQuery { actor: None, action: Some("policy.load".into()), subject: None, before_seq: None, limit: 50 };
+    let query = AuditQuery {
+        actor: None,
+        action: Some("policy.load".into()),
+        subject: None,
+        before_seq: None,
+        since: None,
+        until: None,
+        limit: 50,
+    };
     let store = state.store.clone();
     let loads = tokio::task::spawn_blocking(move || store.audit_entries(&query))
         .await
@@ -1282,6 +1356,16 @@ mod tests {
         ] {
             assert_ne!(t(Lang::Id, key), "?", "{key} missing");
         }
+    }
+
+    #[test]
+    fn screening_reasons_read_in_indonesian() {
+        assert_eq!(
+            reason_text(Lang::Id, "name: MUHAMAD ~ MUHAMMAD (spelling variant, 0.97)"),
+            "nama: MUHAMAD ~ MUHAMMAD (varian ejaan, 0.97)"
+        );
+        assert_eq!(reason_text(Lang::Id, "birth year conflicts: 1980 / 1990"), "tahun lahir bertentangan: 1980 / 1990");
+        assert_eq!(reason_text(Lang::En, "sex conflicts: M / F"), "sex conflicts: M / F");
     }
 
     #[test]

@@ -232,6 +232,10 @@ pub struct AuditQuery {
     pub subject: Option<String>,
     /// Entries before this sequence number (for paging backwards).
     pub before_seq: Option<i64>,
+    /// Entries at or after this time (RFC 3339 or a `YYYY-MM-DD` day, UTC).
+    pub since: Option<String>,
+    /// Entries before this time (RFC 3339 or a `YYYY-MM-DD` day, UTC; a day means its start).
+    pub until: Option<String>,
     /// How many, newest first.
     pub limit: i64,
 }
@@ -248,6 +252,15 @@ pub(crate) fn list(sql: &mut dyn Sql, query: &AuditQuery) -> Result<Vec<AuditEnt
     if let Some(before) = query.before_seq {
         params.push(Value::Int(before));
         clauses.push(format!("seq < ${}", params.len()));
+    }
+    // Times are stored as RFC 3339 UTC text, which orders like the times themselves.
+    if let Some(since) = &query.since {
+        params.push(Value::Text(since.clone()));
+        clauses.push(format!("at >= ${}", params.len()));
+    }
+    if let Some(until) = &query.until {
+        params.push(Value::Text(until.clone()));
+        clauses.push(format!("at < ${}", params.len()));
     }
     params.push(Value::Int(query.limit.clamp(1, 1000)));
     let where_clause = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };

@@ -163,7 +163,15 @@ pub fn audit_list(
     limit: i64,
 ) -> anyhow::Result<ExitCode> {
     let store = args.open()?;
-    let entries = store.audit_entries(&AuditQuery { actor, action, subject: None, before_seq: None, limit })?;
+    let entries = store.audit_entries(&AuditQuery {
+        actor,
+        action,
+        subject: None,
+        before_seq: None,
+        since: None,
+        until: None,
+        limit,
+    })?;
     for e in entries {
         println!("{}\t{}\t{}\t{}\t{}\t{}\t{}", e.seq, e.at, e.actor, e.action, e.subject, e.purpose, e.detail);
     }

@@ -84,6 +84,21 @@ fn lookups_are_audited_by_internal_id(harness: &Harness) {
     assert_eq!(page, [5, 4]);
     let older = AuditQuery { before_seq: Some(3), limit: 100, ..AuditQuery::default() };
     assert_eq!(store.audit_entries(&older).unwrap().iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 1]);
+    // Time bounds compare with the stored UTC text: a day string means its start.
+    let entries = store.audit_entries(&AuditQuery { limit: 1000, ..AuditQuery::default() }).unwrap();
+    let all = entries.len();
+    // The day of the oldest entry (not "now", so that a run across midnight stays right).
+    let first_day = entries.last().map(|e| e.at[..10].to_owned()).unwrap();
+    let today = chrono::NaiveDate::parse_from_str(&first_day, "%Y-%m-%d").unwrap();
+    let since_today = AuditQuery { since: Some(format!("{today}T00:00:00")), limit: 1000, ..AuditQuery::default() };
+    assert_eq!(store.audit_entries(&since_today).unwrap().len(), all);
+    let tomorrow = today + chrono::Duration::days(1);
+    let last_day = entries.first().map(|e| e.at[..10].to_owned()).unwrap();
+    let after_last = chrono::NaiveDate::parse_from_str(&last_day, "%Y-%m-%d").unwrap() + chrono::Duration::days(1);
+    let future = AuditQuery { since: Some(format!("{after_last}T00:00:00")), limit: 1000, ..AuditQuery::default() };
+    assert!(store.audit_entries(&future).unwrap().is_empty(), "{tomorrow}");
+    let before_today = AuditQuery { until: Some(format!("{today}T00:00:00")), limit: 1000, ..AuditQuery::default() };
+    assert!(store.audit_entries(&before_today).unwrap().is_empty());
 
     assert_eq!(store.verify_audit().unwrap(), AuditVerdict::Intact { entries: imports + 7 });
 }
