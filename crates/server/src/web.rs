@@ -195,6 +195,10 @@ fn t(lang: Lang, key: &str) -> &'static str {
         ("weight", "Bobot", "Weight"),
         ("versions", "Versi yang pernah dipakai", "Versions in force over time"),
         ("since", "Sejak tanggal", "From (date)"),
+        ("import_csv", "Impor CSV (tempel, dengan baris judul kolom)", "Import CSV (paste, with the header row)"),
+        ("import", "Impor", "Import"),
+        ("imported", "tersimpan", "saved"),
+        ("rejected", "ditolak", "rejected"),
         ("until", "Sebelum tanggal", "Before (date)"),
     ];
     TEXTS.iter().find(|(k, _, _)| *k == key).map_or("?", |(_, id, en)| if lang == Lang::Id { id } else { en })
@@ -1126,6 +1130,95 @@ async fn watchlist_view(
     message: Option<(bool, String)>,
     status: StatusCode,
 ) -> Response {
+    watchlist_view_with(state, headers, message, status, Vec::new()).await
+}
+
+#[derive(Deserialize, Default)]
+struct ImportForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    csv: String,
+}
+
+/// Pasted CSV in the watchlist import columns: good rows are saved, bad ones listed by line.
+async fn watchlist_import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<ImportForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let lang = lang(&headers);
+    let Some((user, token)) = session(&state, &headers).await else { return expired(lang) };
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    if form.csrf != csrf_for(&token) {
+        return watchlist_view(state, headers, Some((false, t(lang, "csrf").into())), StatusCode::FORBIDDEN).await;
+    }
+    if !user.role.allows(Permission::ManageWatchlist) {
+        return watchlist_view(state, headers, Some((false, t(lang, "forbidden").into())), StatusCode::FORBIDDEN).await;
+    }
+    let today = chrono::Utc::now().date_naive();
+    let reader = match waspada_formats::Reader::new(
+        waspada_formats::Kind::Watchlist,
+        waspada_formats::FileFormat::Csv,
+        form.csv.trim_start().as_bytes(),
+        today,
+    ) {
+        Ok(reader) => reader,
+        Err(error) => {
+            return watchlist_view(state, headers, Some((false, error.to_string())), StatusCode::BAD_REQUEST).await;
+        }
+    };
+    let mut records = Vec::new();
+    let mut lines = Vec::new();
+    let mut rejections: Vec<(u64, String)> = Vec::new();
+    for (line, row) in reader {
+        match row {
+            Ok(record) => {
+                lines.push(line);
+                records.push(record);
+            }
+            Err(reason) => rejections.push((line, reason)),
+        }
+    }
+    let Ok(context) = AuditContext::new(user.username.clone(), "watchlist import") else {
+        return redirect("/watchlist");
+    };
+    let store = state.store.clone();
+    let kept = records.clone();
+    let outcomes = tokio::task::spawn_blocking(move || {
+        crate::api::import_records(
+            &store,
+            waspada_formats::Kind::Watchlist,
+            records,
+            waspada_store::ConflictPolicy::Update,
+            &context,
+        )
+    })
+    .await;
+    let Ok(Ok(outcomes)) = outcomes else {
+        return watchlist_view(state, headers, Some((false, "error".into())), StatusCode::INTERNAL_SERVER_ERROR).await;
+    };
+    let mut saved = Vec::new();
+    for ((line, record), outcome) in lines.into_iter().zip(kept).zip(outcomes) {
+        match outcome {
+            waspada_store::RowOutcome::Rejected(reason) => rejections.push((line, reason)),
+            _ => saved.push(record),
+        }
+    }
+    rejections.sort_by_key(|(line, _)| *line);
+    crate::checks::absorb(&state.engine, waspada_formats::Kind::Watchlist, &saved);
+    let message = format!("{} {}, {} {}", saved.len(), t(lang, "imported"), rejections.len(), t(lang, "rejected"));
+    let status = if rejections.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    watchlist_view_with(state, headers, Some((rejections.is_empty(), message)), status, rejections).await
+}
+
+async fn watchlist_view_with(
+    state: AppState,
+    headers: HeaderMap,
+    message: Option<(bool, String)>,
+    status: StatusCode,
+    rejections: Vec<(u64, String)>,
+) -> Response {
     let lang = lang(&headers);
     let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
     let csrf = csrf_for(&token);
@@ -1159,6 +1252,16 @@ async fn watchlist_view(
                 div { label for="valid_until" { (t(lang, "valid_until")) } input #valid_until name="valid_until" type="date"; }
             }
             button type="submit" { (t(lang, "add_entry")) }
+        }
+        form method="post" action="/watchlist/import" class="card" #import-form {
+            input type="hidden" name="csrf" value=(csrf);
+            label for="csv" { (t(lang, "import_csv")) }
+            textarea #csv name="csv" rows="4" spellcheck="false"
+                placeholder="id,category,full_name,aliases,date_of_birth,sex,nationality,document_number,legal_basis,valid_from,valid_until" {}
+            button type="submit" { (t(lang, "import")) }
+        }
+        @if !rejections.is_empty() {
+            ul.card #import-rejections { @for (line, reason) in &rejections { li.error { (line) ": " (reason) } } }
         }
         table #watch-table {
             thead { tr { th { "ID" } th { (t(lang, "category")) } th { (t(lang, "name")) } th { (t(lang, "born")) } th { (t(lang, "legal_basis")) } th { (t(lang, "valid_until")) } th {} } }
@@ -1321,6 +1424,7 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit_page))
         .route("/person/{nik}", get(person_page))
         .route("/watchlist", get(watchlist_page).post(watchlist_submit))
+        .route("/watchlist/import", post(watchlist_import))
         .route("/policy", get(policy_page))
         .route("/audit/verify", post(audit_verify))
 }

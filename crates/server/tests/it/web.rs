@@ -218,3 +218,22 @@ async fn supervisors_manage_the_watchlist_and_the_dashboard_counts_today() {
     let policy = app.send(Req::get("/policy").header("cookie", &supervisor).build()).await;
     assert!(policy.text().contains("shared_contact_phone") && policy.text().contains("IMI-0277"));
 }
+
+#[tokio::test]
+async fn a_pasted_watchlist_keeps_good_rows_and_lists_bad_ones_by_line() {
+    let app = TestApp::new();
+    let supervisor = web_login(&app, Role::Supervisor).await;
+    let page = app.send(Req::get("/watchlist").header("cookie", &supervisor).build()).await;
+    let token = csrf(&page.text());
+    let csv = "id,category,full_name,date_of_birth,legal_basis,valid_from\n\
+               WI-1,penangkalan,Tan Wei Ming,1970,UU 6/2011 Pasal 102,2026-01-01\n\
+               WI-2,pencegahan,Rudi Saputra,1985,,2026-01-01\n\
+               WI-3,interpol_notice,Zhang Wei,1975,Red Notice A-1/2026,2026-02-01\n";
+    let resp = app.send(form("/watchlist/import", &supervisor, &[("csrf", &token), ("csv", csv)])).await;
+    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", resp.text());
+    let html = resp.text();
+    assert!(html.contains("2 tersimpan, 1 ditolak"), "{html}");
+    let rejections = &html[html.find("import-rejections").unwrap_or(0)..];
+    assert!(rejections.contains("3: ") && rejections.contains("legal_basis"), "{rejections:.300}");
+    assert!(html.contains("WI-1") && html.contains("WI-3") && !html.contains(">WI-2<"));
+}
