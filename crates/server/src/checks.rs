@@ -138,6 +138,30 @@ impl Engine {
         }
     }
 
+    /// Persons whose name is close to `name` (optionally born in `year`): (NIK, name, birth year,
+    /// score), best first. From the in-memory persons' name index.
+    pub(crate) fn search_names(&self, name: &str, year: Option<i32>, top: usize) -> Vec<(String, String, i32, f32)> {
+        let Some(index) = &self.facts.names else { return Vec::new() };
+        let query = Query {
+            full_name: name.to_owned(),
+            date_of_birth: year.map(|y| BirthDate { year: y, month: None, day: None }),
+            rank_year: None,
+            sex: None,
+            nationality: None,
+            document_number: None,
+        };
+        index
+            .screen(&query, 0.75, top)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|hit| {
+                let id = *self.facts.by_nik.get(&hit.entry_id)?;
+                let p = &self.facts.persons[id as usize];
+                Some((p.nik.clone(), p.name.clone(), p.birth_year, hit.score))
+            })
+            .collect()
+    }
+
     /// Persons linked to this one, with why: the same household (address), a shared phone, the
     /// owner of a contact phone on their applications (an agent), people who gave their phone as
     /// contact, and companions on crossings (`companions`: document numbers).

@@ -195,6 +195,7 @@ fn t(lang: Lang, key: &str) -> &'static str {
         ("weight", "Bobot", "Weight"),
         ("versions", "Versi yang pernah dipakai", "Versions in force over time"),
         ("since", "Sejak tanggal", "From (date)"),
+        ("name_results", "Orang dengan nama yang mirip", "Persons with a similar name"),
         ("import_csv", "Impor CSV (tempel, dengan baris judul kolom)", "Import CSV (paste, with the header row)"),
         ("import", "Impor", "Import"),
         ("imported", "tersimpan", "saved"),
@@ -676,6 +677,59 @@ async fn check_submit(
     if !user.role.allows(Permission::Check) {
         let body = html! { p.error role="alert" { (t(lang, "forbidden")) } };
         return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "check"), Some(&user), &csrf, body));
+    }
+    // A name (letters and spaces, optionally a birth year) searches persons instead.
+    let text = form.q.trim();
+    // Document numbers always carry digits; a name has none (a birth year may follow it).
+    let without_year: String = text
+        .split_whitespace()
+        .filter(|w| !w.parse::<i32>().is_ok_and(|y| (1900..=2100).contains(&y)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let looks_like_name = !text.contains('<')
+        && without_year.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && !without_year.chars().any(|c| c.is_ascii_digit());
+    if looks_like_name {
+        let year = text.split_whitespace().find_map(|w| w.parse::<i32>().ok().filter(|y| (1900..=2100).contains(y)));
+        let name: String = text.split_whitespace().filter(|w| w.parse::<i32>().is_err()).collect::<Vec<_>>().join(" ");
+        let found = state.engine.read().map(|e| e.search_names(&name, year, 20)).unwrap_or_default();
+        if let Ok(context) = user.context(&Purpose(form.purpose.trim().to_owned())) {
+            let store = state.store.clone();
+            let count = found.len();
+            let _ = tokio::task::spawn_blocking(move || {
+                store.record_audit(&context, "person.search_name_fuzzy", "persons", &format!("results={count}"))
+            })
+            .await;
+        } else {
+            return html_response(
+                StatusCode::BAD_REQUEST,
+                page(
+                    lang,
+                    t(lang, "check"),
+                    Some(&user),
+                    &csrf,
+                    html! { p.error { (t(lang, "purpose")) } (check_form(lang, &csrf, &form)) },
+                ),
+            );
+        }
+        let body = html! {
+            (check_form(lang, &csrf, &CheckForm { q: String::new(), ..form.clone() }))
+            section.card #name-results {
+                h2 { (t(lang, "name_results")) ": " (name) @if let Some(y) = year { " (" (y) ")" } }
+                @if found.is_empty() { p { (t(lang, "not_found")) } }
+                ul { @for (nik, full, born, score) in &found {
+                    li { a href=(format!("/person/{nik}")) { (full) } " · " (born) " · NIK " (nik) " · " (format!("{score:.2}")) }
+                } }
+            }
+        };
+        let mut response = html_response(StatusCode::OK, page(lang, t(lang, "check"), Some(&user), &csrf, body));
+        if let Ok(value) = HeaderValue::from_str(&format!(
+            "waspada_purpose={}; HttpOnly; SameSite=Strict; Path=/",
+            encode(form.purpose.trim())
+        )) {
+            response.headers_mut().insert(SET_COOKIE, value);
+        }
+        return response;
     }
     let mut request = classify(&form.q);
     let reference = form.application_reference.trim();

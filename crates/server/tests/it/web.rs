@@ -237,3 +237,24 @@ async fn a_pasted_watchlist_keeps_good_rows_and_lists_bad_ones_by_line() {
     assert!(rejections.contains("3: ") && rejections.contains("legal_basis"), "{rejections:.300}");
     assert!(html.contains("WI-1") && html.contains("WI-3") && !html.contains(">WI-2<"));
 }
+
+#[tokio::test]
+async fn a_name_in_the_check_box_finds_persons_with_similar_names() {
+    let app = TestApp::new();
+    data::seed(&app).await;
+    let officer = web_login(&app, Role::Officer).await;
+    let page = app.send(Req::get("/check").header("cookie", &officer).build()).await;
+    let token = csrf(&page.text());
+    let resp = app
+        .send(form("/check", &officer, &[("q", "Sitti Rachmawati 1994"), ("purpose", "uji"), ("csrf", &token)]))
+        .await;
+    assert_eq!(resp.status, StatusCode::OK);
+    let html = resp.text();
+    let results = &html[html.find("name-results").unwrap_or(0)..];
+    assert!(results.contains(data::NIK_SITI), "spelling variants find the person: {results:.400}");
+    let audit = app.audit().await;
+    assert!(audit.iter().any(|e| e["action"] == "person.search_name_fuzzy" && e["purpose"] == "uji"));
+    // A document number is still a document number.
+    let number = app.send(form("/check", &officer, &[("q", "c 123 4567"), ("purpose", "uji"), ("csrf", &token)])).await;
+    assert!(number.text().contains("id=\"recommendation\""));
+}
