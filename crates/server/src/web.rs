@@ -366,6 +366,21 @@ fn expired(lang: Lang) -> Response {
     html_response(StatusCode::UNAUTHORIZED, page(lang, t(lang, "sign_in"), None, "", body))
 }
 
+/// The page a role may not see.
+fn forbidden(lang: Lang, title: &str, user: &CurrentUser, csrf: &str) -> Response {
+    let body = html! { p.error role="alert" { (t(lang, "forbidden")) } };
+    html_response(StatusCode::FORBIDDEN, page(lang, title, Some(user), csrf, body))
+}
+
+/// Remembers the purpose of the task for this browser session (asked once, not per click).
+fn remember_purpose(response: &mut Response, purpose: &str) {
+    if let Ok(value) =
+        HeaderValue::from_str(&format!("waspada_purpose={}; HttpOnly; SameSite=Strict; Path=/", encode(purpose.trim())))
+    {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+}
+
 // ----- sign-in ------------------------------------------------------------------------------
 
 fn login_page(lang: Lang, csrf: &str, error: Option<&str>) -> Markup {
@@ -675,8 +690,7 @@ async fn check_submit(
         return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "check"), Some(&user), &csrf, body));
     }
     if !user.role.allows(Permission::Check) {
-        let body = html! { p.error role="alert" { (t(lang, "forbidden")) } };
-        return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "check"), Some(&user), &csrf, body));
+        return forbidden(lang, t(lang, "check"), &user, &csrf);
     }
     // A name (letters and spaces, optionally a birth year) searches persons instead.
     let text = form.q.trim();
@@ -723,12 +737,7 @@ async fn check_submit(
             }
         };
         let mut response = html_response(StatusCode::OK, page(lang, t(lang, "check"), Some(&user), &csrf, body));
-        if let Ok(value) = HeaderValue::from_str(&format!(
-            "waspada_purpose={}; HttpOnly; SameSite=Strict; Path=/",
-            encode(form.purpose.trim())
-        )) {
-            response.headers_mut().insert(SET_COOKIE, value);
-        }
+        remember_purpose(&mut response, form.purpose.trim());
         return response;
     }
     let mut request = classify(&form.q);
@@ -755,12 +764,7 @@ async fn check_submit(
     };
     let mut response = html_response(status, page(lang, t(lang, "check"), Some(&user), &csrf, body));
     // The purpose is given once per task, not per click: remembered for this browser session.
-    if let Ok(value) = HeaderValue::from_str(&format!(
-        "waspada_purpose={}; HttpOnly; SameSite=Strict; Path=/",
-        encode(form.purpose.trim())
-    )) {
-        response.headers_mut().insert(SET_COOKIE, value);
-    }
+    remember_purpose(&mut response, form.purpose.trim());
     response
 }
 
@@ -851,8 +855,7 @@ async fn person_page(
     let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
     let csrf = csrf_for(&token);
     if !user.role.allows(Permission::ReadPersonal) {
-        let body = html! { p.error role="alert" { (t(lang, "forbidden")) } };
-        return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "person"), Some(&user), &csrf, body));
+        return forbidden(lang, t(lang, "person"), &user, &csrf);
     }
     // The purpose is given once per task and then remembered, not asked per click.
     let purpose = param
@@ -941,11 +944,7 @@ async fn person_page(
         p { a href="/check" { (t(lang, "back")) } }
     };
     let mut response = html_response(StatusCode::OK, page(lang, t(lang, "person"), Some(&user), &csrf, body));
-    if let Ok(value) =
-        HeaderValue::from_str(&format!("waspada_purpose={}; HttpOnly; SameSite=Strict; Path=/", encode(&purpose)))
-    {
-        response.headers_mut().insert(SET_COOKIE, value);
-    }
+    remember_purpose(&mut response, &purpose);
     response
 }
 
@@ -989,8 +988,7 @@ async fn audit_view(
     let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
     let csrf = csrf_for(&token);
     if !user.role.allows(Permission::ReadAudit) {
-        let body = html! { p.error role="alert" { (t(lang, "forbidden")) } };
-        return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "audit"), Some(&user), &csrf, body));
+        return forbidden(lang, t(lang, "audit"), &user, &csrf);
     }
     let clean = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     let (since, until) = match (
@@ -1277,8 +1275,7 @@ async fn watchlist_view_with(
     let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
     let csrf = csrf_for(&token);
     if !user.role.allows(Permission::ManageWatchlist) {
-        let body = html! { p.error role="alert" { (t(lang, "forbidden")) } };
-        return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "watchlist"), Some(&user), &csrf, body));
+        return forbidden(lang, t(lang, "watchlist"), &user, &csrf);
     }
     let entries = watchlist_entries(&state, &user).await;
     let today = chrono::Utc::now().date_naive();
@@ -1427,8 +1424,7 @@ async fn policy_page(State(state): State<AppState>, headers: HeaderMap) -> Respo
     let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
     let csrf = csrf_for(&token);
     if !user.role.allows(Permission::ManageWatchlist) {
-        let body = html! { p.error role="alert" { (t(lang, "forbidden")) } };
-        return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "policy"), Some(&user), &csrf, body));
+        return forbidden(lang, t(lang, "policy"), &user, &csrf);
     }
     let policy = state.engine.read().map(|e| e.policy().clone()).ok();
     let query = AuditQuery {
