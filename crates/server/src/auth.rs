@@ -1,6 +1,7 @@
 //! Sign-in, bearer tokens and session cookies, and the extractors that every protected handler
 //! uses: [`CurrentUser`] (who) and [`Purpose`] (why).
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use argon2::password_hash::phc::PasswordHash;
@@ -247,6 +248,50 @@ pub(crate) fn session_cookie(token: &str, ttl: chrono::Duration) -> String {
     format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}", ttl.num_seconds())
 }
 
+/// Failed sign-ins per account, for back-off: after 5 failures each attempt must wait 2, 4, 8 …
+/// seconds (at most 15 minutes) after the last failure. A success clears the count. In memory:
+/// a restart forgives, which is acceptable for throttling (lockout records belong to the audit log).
+#[derive(Clone, Default)]
+pub struct SignInThrottle(std::sync::Arc<std::sync::Mutex<HashMap<String, (u32, std::time::Instant)>>>);
+
+impl SignInThrottle {
+    const FREE_FAILURES: u32 = 5;
+    const MAX_WAIT_SECS: u64 = 900;
+
+    fn wait_for(failures: u32) -> u64 {
+        if failures < Self::FREE_FAILURES {
+            return 0;
+        }
+        (1u64 << (failures - Self::FREE_FAILURES + 1).min(20)).min(Self::MAX_WAIT_SECS)
+    }
+
+    /// Seconds the account must still wait, if any.
+    fn blocked(&self, account: &str) -> Option<u64> {
+        let guard = self.0.lock().ok()?;
+        let (failures, last) = guard.get(account)?;
+        let wait = std::time::Duration::from_secs(Self::wait_for(*failures));
+        let elapsed = last.elapsed();
+        (elapsed < wait).then(|| (wait - elapsed).as_secs().max(1))
+    }
+
+    fn failed(&self, account: &str) {
+        if let Ok(mut guard) = self.0.lock() {
+            if guard.len() > 100_000 {
+                guard.retain(|_, (_, last)| last.elapsed().as_secs() < Self::MAX_WAIT_SECS);
+            }
+            let entry = guard.entry(account.to_owned()).or_insert((0, std::time::Instant::now()));
+            entry.0 = entry.0.saturating_add(1);
+            entry.1 = std::time::Instant::now();
+        }
+    }
+
+    fn succeeded(&self, account: &str) {
+        if let Ok(mut guard) = self.0.lock() {
+            guard.remove(account);
+        }
+    }
+}
+
 /// Checks a user name and password; on success makes a token (audited as `auth.login`, a
 /// failure as `auth.login_failed`). Shared by the JSON API and the web sign-in form.
 pub(crate) async fn sign_in(
@@ -257,9 +302,14 @@ pub(crate) async fn sign_in(
     if username.len() > 100 || password.len() > 1024 {
         return Ok(None);
     }
+    // Throttled before the (deliberately slow) password hash is even computed.
+    let account = username.trim().to_lowercase();
+    if let Some(seconds) = state.sign_ins.blocked(&account) {
+        return Err(AppError::TooManyAttempts(seconds));
+    }
     let store = state.store.clone();
     let ttl = state.config.token_ttl;
-    tokio::task::spawn_blocking(move || -> Result<Option<(String, LoginResponse)>, AppError> {
+    let outcome = tokio::task::spawn_blocking(move || -> Result<Option<(String, LoginResponse)>, AppError> {
         let user = store.user_by_name(&username)?;
         let hash = user.as_ref().map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
         let password_ok = verify_password(&password, &hash);
@@ -280,7 +330,12 @@ pub(crate) async fn sign_in(
         };
         Ok(Some((token, response)))
     })
-    .await?
+    .await??;
+    match &outcome {
+        Some(_) => state.sign_ins.succeeded(&account),
+        None => state.sign_ins.failed(&account),
+    }
+    Ok(outcome)
 }
 
 /// The session token a request carries (bearer header or cookie), if any.

@@ -34,6 +34,9 @@ pub enum AppError {
     /// 413: the body is too large.
     #[error("payload too large")]
     TooLarge,
+    /// 429: too many failed sign-ins for this account; try again after this many seconds.
+    #[error("too many attempts")]
+    TooManyAttempts(u64),
     /// 500: anything else; the detail is logged, never sent.
     #[error("internal: {0}")]
     Internal(String),
@@ -102,6 +105,12 @@ impl AppError {
                 "Permintaan terlalu besar.".into(),
                 "The request is too large.".into(),
             ),
+            AppError::TooManyAttempts(seconds) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!("Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {seconds} detik."),
+                format!("Too many failed sign-ins. Try again in {seconds} seconds."),
+            ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -128,7 +137,13 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code, message, message_en) = self.parts();
+        let retry_after = if let AppError::TooManyAttempts(seconds) = &self { Some(*seconds) } else { None };
         let mut response = (status, Json(ErrorBody { error: code, message, message_en })).into_response();
+        if let Some(seconds) = retry_after
+            && let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+        }
         if let AppError::Internal(detail) = self {
             response.extensions_mut().insert(InternalDetail(detail));
         }

@@ -97,6 +97,8 @@ pub struct AppState {
     pub web_nonces: web::UsedNonces,
     /// When each web session was last used (for the idle timeout).
     pub web_seen: web::LastSeen,
+    /// Failed sign-ins per account (back-off).
+    pub sign_ins: auth::SignInThrottle,
 }
 
 impl AppState {
@@ -111,6 +113,7 @@ impl AppState {
             engine,
             web_nonces: web::UsedNonces::default(),
             web_seen: web::LastSeen::default(),
+            sign_ins: auth::SignInThrottle::default(),
         }
     }
 }
@@ -176,6 +179,15 @@ async fn method_not_allowed() -> error::AppError {
     error::AppError::MethodNotAllowed
 }
 
+/// Headers every response carries: no MIME sniffing, no referrer, no framing.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert("x-content-type-options", axum::http::HeaderValue::from_static("nosniff"));
+    headers.insert("referrer-policy", axum::http::HeaderValue::from_static("no-referrer"));
+    headers.insert("x-frame-options", axum::http::HeaderValue::from_static("DENY"));
+    response
+}
+
 /// Builds the application router.
 pub fn app(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
@@ -189,6 +201,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
+        .layer(axum::middleware::map_response(security_headers))
         // axum's extractors apply their own 2 MiB default on top of the layer below; without this
         // a configured limit above 2 MiB would be ignored for JSON bodies.
         .layer(DefaultBodyLimit::max(body_limit))

@@ -14,7 +14,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, SET_COOK
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use waspada_store::{AuditContext, AuditQuery, AuditVerdict};
@@ -295,7 +295,7 @@ fn page(lang: Lang, title: &str, user: Option<&CurrentUser>, csrf: &str, body: M
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Waspada" }
-                style { (PreEscaped(CSS)) }
+                link rel="stylesheet" href="/assets/waspada.css";
             }
             body {
                 header {
@@ -321,7 +321,7 @@ fn page(lang: Lang, title: &str, user: Option<&CurrentUser>, csrf: &str, body: M
                     a.lang href=(if lang == Lang::Id { "/lang/en" } else { "/lang/id" }) { (t(lang, "language")) }
                 }
                 main { (body) }
-                script { (PreEscaped(JS)) }
+                script src="/assets/waspada.js" defer {}
             }
         }
     }
@@ -333,7 +333,7 @@ fn html_response(status: StatusCode, markup: Markup) -> Response {
     response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response.headers_mut().insert(
         "content-security-policy",
-        HeaderValue::from_static("default-src 'none'; connect-src 'self'; img-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+        HeaderValue::from_static("default-src 'none'; connect-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
     );
     response
 }
@@ -445,7 +445,10 @@ async fn login_submit(
             response
         }
         Ok(None) => html_response(StatusCode::UNAUTHORIZED, login_page(lang, &form.csrf, Some(t(lang, "bad_login")))),
-        Err(error) => error.into_response(),
+        Err(error) => {
+            let (id, en) = error.messages();
+            html_response(error.status(), login_page(lang, &form.csrf, Some(if lang == Lang::Id { &id } else { &en })))
+        }
     }
 }
 
@@ -1462,11 +1465,25 @@ async fn policy_page(State(state): State<AppState>, headers: HeaderMap) -> Respo
     html_response(StatusCode::OK, page(lang, t(lang, "policy"), Some(&user), &csrf, body))
 }
 
+/// The embedded style sheet and script, cacheable for a day (they change only with the binary).
+async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    let (body, kind) = match name.as_str() {
+        "waspada.css" => (CSS, "text/css; charset=utf-8"),
+        "waspada.js" => (JS, "text/javascript; charset=utf-8"),
+        _ => return crate::error::AppError::NotFound.into_response(),
+    };
+    let mut response = body.into_response();
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(kind));
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    response
+}
+
 /// The web routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/login", get(login_form).post(login_submit))
+        .route("/assets/{name}", get(asset))
         .route("/logout", post(logout))
         .route("/lang/{code}", get(set_lang))
         .route("/check", get(check_page).post(check_submit))

@@ -258,3 +258,33 @@ async fn a_name_in_the_check_box_finds_persons_with_similar_names() {
     let number = app.send(form("/check", &officer, &[("q", "c 123 4567"), ("purpose", "uji"), ("csrf", &token)])).await;
     assert!(number.text().contains("id=\"recommendation\""));
 }
+
+#[tokio::test]
+async fn repeated_failed_sign_ins_are_throttled_per_account_and_pages_carry_strict_headers() {
+    let app = TestApp::new();
+    let wrong = serde_json::json!({"username": username(Role::Officer), "password": "not the password"});
+    for _ in 0..5 {
+        let resp = app.send(Req::post("/api/v1/auth/login").json(&wrong).build()).await;
+        assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+    }
+    // The sixth attempt waits, even with the right password, and says for how long.
+    let right = serde_json::json!({"username": username(Role::Officer), "password": PASSWORD});
+    let resp = app.send(Req::post("/api/v1/auth/login").json(&right).build()).await;
+    resp.check_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    assert!(resp.headers.contains_key("retry-after"));
+    // Other accounts are not affected.
+    let other = serde_json::json!({"username": username(Role::Analyst), "password": PASSWORD});
+    assert_eq!(app.send(Req::post("/api/v1/auth/login").json(&other).build()).await.status, StatusCode::OK);
+    // Security headers everywhere; the pages need no inline script or style.
+    let health = app.send(Req::get("/healthz").build()).await;
+    assert_eq!(health.headers["x-content-type-options"], "nosniff");
+    assert_eq!(health.headers["x-frame-options"], "DENY");
+    let login = app.send(Req::get("/login").build()).await;
+    let csp = login.headers["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(!login.text().contains("<style>") && !login.text().contains("<script>"), "{}", login.text());
+    let css = app.send(Req::get("/assets/waspada.css").build()).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.headers["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert_eq!(app.send(Req::get("/assets/../Cargo.toml").build()).await.status, StatusCode::NOT_FOUND);
+}
