@@ -437,7 +437,9 @@ fn duplicate_identity(c: &mut Collector, facts: &Facts, person: &PersonFacts) {
             (Some(a), Some(b)) => (a - b).num_days().abs(),
             _ => i64::from((person.birth_year - other.birth_year).abs()) * 365,
         };
-        if birth_gap == 0 || birth_gap > max_days {
+        // The same name and birth date under another NIK is the classic double registration, so a
+        // gap of zero counts too (the person themself is excluded by NIK above).
+        if birth_gap > max_days {
             continue;
         }
         // Namesakes born a few years apart in one desa are common; a second identity usually
@@ -497,7 +499,6 @@ fn contact_phones(facts: &Facts, person: &PersonFacts) -> Vec<String> {
 fn recruiter_phone(c: &mut Collector, facts: &Facts, person: &PersonFacts, day: NaiveDate) {
     let Some(i) = c.indicator("recruiter_phone_owner") else { return };
     let min = i.min_applicants.unwrap_or(5);
-    let window = i.window_days.unwrap_or(60);
     for phone in &person.phones {
         let Some(list) = facts.by_phone.get(phone) else { continue };
         // Over the person's whole history up to the day: recruiting leaves a trail.
@@ -509,7 +510,7 @@ fn recruiter_phone(c: &mut Collector, facts: &Facts, person: &PersonFacts, day: 
         if count >= min {
             c.raise(
                 "recruiter_phone_owner",
-                &[("count", count.to_string()), ("window", window.to_string())],
+                &[("count", count.to_string()), ("window", "1095".to_owned())],
                 evidence_apps(facts, &apps, 10),
             );
             return;

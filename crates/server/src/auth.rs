@@ -146,6 +146,17 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(AppError::Unauthenticated);
         }
         let hash = token_hash(&token);
+        // A browser session (cookie) left idle ends, for the pages and the API alike: its token is
+        // revoked. Bearer tokens of programs are not subject to it.
+        let from_cookie = !parts.headers.contains_key(AUTHORIZATION);
+        let lifetime = state.config.token_ttl.to_std().unwrap_or(std::time::Duration::from_secs(43_200));
+        if from_cookie && !state.web_seen.touch(&crate::web::csrf_for(&token), state.config.web_idle, lifetime) {
+            state.sessions.forget(&hash);
+            let store = state.store.clone();
+            let revoke = hash.clone();
+            let _ = tokio::task::spawn_blocking(move || store.revoke_token(&revoke)).await;
+            return Err(AppError::Unauthenticated);
+        }
         if let Some(current) = state.sessions.get(&hash) {
             parts.extensions.insert(current.clone());
             return Ok(current);
@@ -356,6 +367,10 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
     response
         .headers_mut()
         .insert(SET_COOKIE, HeaderValue::from_static("waspada_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"));
+    // The task's remembered purpose belongs to this session only.
+    response
+        .headers_mut()
+        .append(SET_COOKIE, HeaderValue::from_static("waspada_purpose=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"));
     Ok(response)
 }
 

@@ -26,6 +26,9 @@ use crate::dto::{ApplicationDto, DocumentDto, MrzReportDto, PersonDto};
 use crate::error::{AppError, ErrorBody};
 use crate::roles::{Permission, require};
 
+/// Serialises decisions within the process (see `record_decision`).
+static DECISIONS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// What a watchlist hit needs beyond the screening index.
 #[derive(Debug, Clone)]
 struct ListedEntry {
@@ -487,6 +490,14 @@ pub(crate) async fn run_check(
                 let id = engine.facts.by_reference.get(reference.trim()).copied().ok_or_else(|| {
                     AppError::BadRequest(format!("application_reference {reference:?} is not on file"))
                 })?;
+                // Only the checked person's own application may be assessed here.
+                let applicant = engine.facts.applications.get(id as usize).map(|a| a.person);
+                let checked = person_nik.as_ref().and_then(|n| engine.facts.by_nik.get(n)).copied();
+                if applicant.is_none() || applicant != checked {
+                    return Err(AppError::BadRequest(format!(
+                        "application_reference {reference:?} is not an application of the person checked"
+                    )));
+                }
                 waspada_risk::assess_application(&engine.policy, &engine.facts, id)
             }
             (_, Some(nik)) => engine
@@ -619,9 +630,24 @@ pub(crate) async fn record_decision(
     let engine = state.engine.clone();
     let reference = request.application_reference.trim().to_owned();
     tokio::task::spawn_blocking(move || -> Result<Stored<PassportApplication>, AppError> {
+        // One decision at a time in this process, so two officers cannot both decide the same
+        // application between the read and the write.
+        let _one_at_a_time = DECISIONS.lock().map_err(|_| AppError::Internal("decision lock poisoned".into()))?;
         let Some(mut stored) = store.application_by_reference(&reference, &context)? else {
             return Err(AppError::NotFound);
         };
+        if let Some(existing) = &stored.record.decision {
+            if existing.outcome == decision.outcome {
+                // Sent twice: already recorded, nothing changes.
+                return Ok(stored);
+            }
+            return Err(AppError::Conflict(format!(
+                "already decided ({}) by {} at {}; a different decision needs a new application or a supervisor's correction",
+                existing.outcome.code(),
+                existing.officer,
+                waspada_domain::format_timestamp(existing.decided_at)
+            )));
+        }
         stored.record.decision = Some(decision);
         let application = stored.record.clone().validate().map_err(|e| AppError::BadRequest(e.to_string()))?;
         let outcome =

@@ -44,6 +44,14 @@ impl UsedNonces {
         }
         true
     }
+
+    /// Gives a nonce back when its decision was not recorded (so the officer can correct the
+    /// form and send it again).
+    fn release(&self, nonce: &str) {
+        if let Ok(mut guard) = self.0.lock() {
+            guard.0.remove(nonce);
+        }
+    }
 }
 
 /// When each web session (by a digest of its token) was last used.
@@ -51,12 +59,14 @@ impl UsedNonces {
 pub struct LastSeen(Arc<Mutex<std::collections::HashMap<String, std::time::Instant>>>);
 
 impl LastSeen {
-    /// Marks the session used now; `false` when it had been idle longer than `idle`.
-    fn touch(&self, key: &str, idle: std::time::Duration) -> bool {
+    /// Marks the session used now; `false` when it had been idle longer than `idle`. Entries
+    /// are forgotten only after `lifetime` (when the token has expired anyway), so an idle
+    /// session can never come back by being forgotten.
+    pub(crate) fn touch(&self, key: &str, idle: std::time::Duration, lifetime: std::time::Duration) -> bool {
         let Ok(mut seen) = self.0.lock() else { return true };
         let now = std::time::Instant::now();
         if seen.len() > 50_000 {
-            seen.retain(|_, at| now.duration_since(*at) < idle);
+            seen.retain(|_, at| now.duration_since(*at) < lifetime);
         }
         match seen.insert(key.to_owned(), now) {
             Some(before) if now.duration_since(before) > idle => {
@@ -283,7 +293,7 @@ fn questions(lang: Lang, code: &str) -> &'static [&'static str] {
 
 /// CSRF token of a signed-in session: derived from the session token, so it needs no storage
 /// and dies with the session.
-fn csrf_for(token: &str) -> String {
+pub(crate) fn csrf_for(token: &str) -> String {
     hex::encode(&Sha256::digest(format!("waspada-csrf:{token}").as_bytes())[..16])
 }
 
@@ -353,11 +363,6 @@ async fn session(state: &AppState, headers: &HeaderMap) -> Option<(CurrentUser, 
     parts.headers = headers.clone();
     let user =
         <CurrentUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, state).await.ok()?;
-    // An idle session ends: its token is revoked, so it cannot be used from anywhere.
-    if !state.web_seen.touch(&csrf_for(&token), state.config.web_idle) {
-        let _ = crate::auth::logout(State(state.clone()), headers.clone()).await;
-        return None;
-    }
     Some((user, token))
 }
 
@@ -442,6 +447,11 @@ async fn login_submit(
             if let Ok(value) = HeaderValue::from_str(&crate::auth::session_cookie(&token, state.config.token_ttl)) {
                 response.headers_mut().insert(SET_COOKIE, value);
             }
+            // A new session starts without the previous officer's purpose.
+            response.headers_mut().append(
+                SET_COOKIE,
+                HeaderValue::from_static("waspada_purpose=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+            );
             response
         }
         Ok(None) => html_response(StatusCode::UNAUTHORIZED, login_page(lang, &form.csrf, Some(t(lang, "bad_login")))),
@@ -471,6 +481,9 @@ async fn logout(
     response
         .headers_mut()
         .insert(SET_COOKIE, HeaderValue::from_static("waspada_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"));
+    response
+        .headers_mut()
+        .append(SET_COOKIE, HeaderValue::from_static("waspada_purpose=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"));
     response
 }
 
@@ -713,10 +726,18 @@ async fn check_submit(
         if let Ok(context) = user.context(&Purpose(form.purpose.trim().to_owned())) {
             let store = state.store.clone();
             let count = found.len();
-            let _ = tokio::task::spawn_blocking(move || {
+            let audited = tokio::task::spawn_blocking(move || {
                 store.record_audit(&context, "person.search_name_fuzzy", "persons", &format!("results={count}"))
             })
             .await;
+            // Nothing personal is shown unless the read is on record.
+            if !matches!(audited, Ok(Ok(_))) {
+                let body = html! { p.error role="alert" { "audit" } };
+                return html_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    page(lang, t(lang, "check"), Some(&user), &csrf, body),
+                );
+            }
         } else {
             return html_response(
                 StatusCode::BAD_REQUEST,
@@ -824,6 +845,7 @@ async fn decide_submit(
         reason: Some(form.reason),
         legal_basis: Some(form.legal_basis),
     };
+    let nonce = form.nonce.clone();
     match crate::checks::record_decision(&state, &user, context, request).await {
         Ok(stored) => {
             let decision = stored.record.decision.as_ref();
@@ -835,6 +857,7 @@ async fn decide_submit(
             html_response(StatusCode::OK, page(lang, t(lang, "decision"), Some(&user), &csrf, body))
         }
         Err(error) => {
+            state.web_nonces.release(&nonce);
             let (id, en) = error.messages();
             fail(error.status(), if lang == Lang::Id { &id } else { &en })
         }
@@ -972,7 +995,10 @@ async fn audit_verify(
     form: Result<Form<CsrfForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let lang = lang(&headers);
-    let Some((_, token)) = session(&state, &headers).await else { return expired(lang) };
+    let Some((user, token)) = session(&state, &headers).await else { return expired(lang) };
+    if !user.role.allows(Permission::ReadAudit) {
+        return forbidden(lang, t(lang, "audit"), &user, &csrf_for(&token));
+    }
     if !form.is_ok_and(|Form(f)| f.csrf == csrf_for(&token)) {
         return redirect("/audit");
     }
@@ -1054,17 +1080,17 @@ async fn audit_view(
 
 /// Today's entries of one audit action (newest first, at most 1,000).
 async fn today(state: &AppState, action: &str) -> Vec<waspada_store::AuditEntry> {
+    let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let query = AuditQuery {
         actor: None,
         action: Some(action.to_owned()),
         subject: None,
         before_seq: None,
-        since: None,
+        since: Some(format!("{day}T00:00:00")),
         until: None,
         limit: 1000,
     };
     let store = state.store.clone();
-    let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let entries = tokio::task::spawn_blocking(move || store.audit_entries(&query))
         .await
         .ok()

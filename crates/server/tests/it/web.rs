@@ -288,3 +288,71 @@ async fn repeated_failed_sign_ins_are_throttled_per_account_and_pages_carry_stri
     assert!(css.headers["content-type"].to_str().unwrap().starts_with("text/css"));
     assert_eq!(app.send(Req::get("/assets/../Cargo.toml").build()).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_refused_decision_form_can_be_corrected_and_a_decision_is_not_overwritten() {
+    let app = TestApp::new();
+    data::seed(&app).await;
+    let officer = web_login(&app, Role::Officer).await;
+    let token = app.login(Role::Officer).await;
+    // A fresh application to decide.
+    let resp = app
+        .send(
+            Req::post("/api/v1/applications")
+                .token(&token)
+                .purpose("uji")
+                .json(&serde_json::json!({"reference": "BKL-2026-9", "office": "Kanim Bengkulu", "applied_on": "2026-10-01",
+                    "applicant_nik": data::NIK_BUDI, "purpose": "tourism", "destination": "MYS"}))
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK);
+    let page = app.send(Req::get("/check").header("cookie", &officer).build()).await;
+    let csrf_token = csrf(&page.text());
+    let nonce = "abcdefabcdefabcdefabcdefabcdef12";
+    let send = |reason: &str| {
+        form(
+            "/decide",
+            &officer,
+            &[
+                ("csrf", csrf_token.as_str()),
+                ("nonce", nonce),
+                ("application_reference", "BKL-2026-9"),
+                ("purpose", "uji"),
+                ("outcome", "refused"),
+                ("reason", reason),
+                ("legal_basis", "SE IMI-0277.GR.02.06/2017"),
+            ],
+        )
+    };
+    let missing = app.send(send("")).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST, "a refusal needs a reason");
+    let corrected = app.send(send("tujuan tidak jelas")).await;
+    assert_eq!(corrected.status, StatusCode::OK, "the same form, corrected, is accepted: {}", corrected.text());
+    let again = app.send(send("tujuan tidak jelas")).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "sent twice, recorded once");
+    // Through the API: the same outcome again changes nothing; another outcome is refused.
+    let decide = |outcome: &str| {
+        Req::post("/api/v1/decisions")
+            .token(&token)
+            .purpose("uji")
+            .json(&serde_json::json!({"application_reference": "BKL-2026-9", "outcome": outcome,
+                "reason": "x", "legal_basis": "y"}))
+            .build()
+    };
+    let same = app.send(decide("refused")).await;
+    assert_eq!(same.status, StatusCode::OK);
+    assert_eq!(same.json()["decision"]["reason"], "tujuan tidak jelas", "the first decision stands");
+    app.send(decide("issued")).await.check_error(StatusCode::CONFLICT, "conflict");
+    // An application of someone else cannot be assessed in a check of this person.
+    let resp = app
+        .send(
+            Req::post("/api/v1/checks")
+                .token(&token)
+                .purpose("uji")
+                .json(&serde_json::json!({"nik": data::NIK_SITI, "application_reference": "BKL-2026-9"}))
+                .build(),
+        )
+        .await;
+    resp.check_error(StatusCode::BAD_REQUEST, "bad_request");
+}
