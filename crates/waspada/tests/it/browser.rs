@@ -161,6 +161,42 @@ async fn an_officer_scans_reads_the_indicators_and_decides_and_a_supervisor_find
             &[],
         );
     }
+    // A recruit of a planted network, their passport's zone and their application.
+    let labels = rows(&world.join("truth/labels.csv"));
+    let passports: Vec<&String> =
+        labels.iter().filter(|l| l["role"] == "recruit_passport").map(|l| &l["record_key"]).collect();
+    let zones: HashMap<String, (String, String)> = rows(&world.join("truth/mrz.csv"))
+        .into_iter()
+        .map(|z| (z["document_number"].clone(), (z["line1"].clone(), z["line2"].clone())))
+        .collect();
+    let holders: HashMap<String, String> = rows(&world.join("documents.csv"))
+        .into_iter()
+        .map(|d| (d["number"].clone(), d["holder_nik"].clone()))
+        .collect();
+    let applications = rows(&world.join("applications.csv"));
+    let (number, earlier) = passports
+        .iter()
+        .find_map(|number| {
+            let nik = holders.get(*number)?;
+            let app = applications.iter().find(|a| &a["applicant_nik"] == nik && a["decision"] == "issued")?;
+            zones.contains_key(*number).then(|| ((*number).clone(), app.clone()))
+        })
+        .expect("a planted recruit with a passport and an application");
+    let (line1, line2) = zones[&number].clone();
+    // The recruit applies again, through the same contact phone: the application at the counter,
+    // not yet decided (the synthetic ones all carry their historic decisions).
+    let reference = "BKL-2026-E2E".to_owned();
+    let pending = dir.path().join("pending");
+    std::fs::create_dir_all(&pending).unwrap();
+    std::fs::write(
+        pending.join("applications.csv"),
+        format!(
+            "reference,office,applied_on,applicant_nik,purpose,destination,contact_phone,interview_notes\n{reference},Kanim Bengkulu,{},{},tourism,{},{},tidak dapat menyebutkan alamat tujuan\n",
+            earlier["applied_on"], earlier["applicant_nik"], earlier["destination"], earlier["contact_phone"]
+        ),
+    )
+    .unwrap();
+    check(&waspada(&["import", "--data", arg(&data), arg(&pending)], b""), 0, &["0 rejected"]);
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let _server = Guard(
         command(&["serve", "--data", arg(&data), "--addr", &addr.to_string()])
@@ -192,29 +228,6 @@ async fn an_officer_scans_reads_the_indicators_and_decides_and_a_supervisor_find
         .await
         .expect("a chromium session");
     let base = format!("http://{addr}");
-
-    // A recruit of a planted network, their passport's zone and their application.
-    let labels = rows(&world.join("truth/labels.csv"));
-    let passports: Vec<&String> =
-        labels.iter().filter(|l| l["role"] == "recruit_passport").map(|l| &l["record_key"]).collect();
-    let zones: HashMap<String, (String, String)> = rows(&world.join("truth/mrz.csv"))
-        .into_iter()
-        .map(|z| (z["document_number"].clone(), (z["line1"].clone(), z["line2"].clone())))
-        .collect();
-    let holders: HashMap<String, String> = rows(&world.join("documents.csv"))
-        .into_iter()
-        .map(|d| (d["number"].clone(), d["holder_nik"].clone()))
-        .collect();
-    let applications = rows(&world.join("applications.csv"));
-    let (number, reference) = passports
-        .iter()
-        .find_map(|number| {
-            let nik = holders.get(*number)?;
-            let app = applications.iter().find(|a| &a["applicant_nik"] == nik && a["decision"] == "issued")?;
-            zones.contains_key(*number).then(|| ((*number).clone(), app["reference"].clone()))
-        })
-        .expect("a planted recruit with a passport and an application");
-    let (line1, line2) = zones[&number].clone();
 
     // The officer scans, reads the advice and the indicators, and delays the application.
     sign_in(&client, &base, "petugas").await;
