@@ -402,12 +402,12 @@ pub struct NameMatch {
 pub fn token_similarity(a: &Token, b: &Token) -> Option<(PartKind, f32)> {
     if a.initial || b.initial {
         let (initial, word) = if a.initial { (a, b) } else { (b, a) };
+        if word.initial {
+            return (initial.text == word.text).then_some((PartKind::Exact, 1.0));
+        }
         // An initial stands for a given name, not a father's name.
         if word.patronymic {
             return None;
-        }
-        if word.initial {
-            return (initial.text == word.text).then_some((PartKind::Exact, 1.0));
         }
         let first = |t: &Token| t.text.chars().next();
         return (first(initial) == first(word) || initial.canon.chars().next() == word.canon.chars().next())
