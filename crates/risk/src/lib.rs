@@ -327,10 +327,19 @@ pub fn assess_application(policy: &Policy, facts: &Facts, application: u32) -> O
                 })
             })
             .unwrap_or(false);
-        let same_phone = app.phone.as_ref().and_then(|p| facts.by_phone.get(p)).is_some_and(|l| {
-            facts
-                .in_window(l, day - Duration::days(14), day + Duration::days(14))
-                .any(|id| parent_like(&facts.persons[facts.applications[id as usize].person as usize]))
+        // Or an adult applying alongside with the same contact phone that is their own phone and
+        // who lives at the same address (an agent's phone on the forms does not make a parent).
+        let same_phone = app.phone.as_ref().is_some_and(|phone| {
+            facts.by_phone.get(phone).is_some_and(|l| {
+                facts.in_window(l, day - Duration::days(14), day + Duration::days(14)).any(|id| {
+                    let adult = &facts.persons[facts.applications[id as usize].person as usize];
+                    let same_home = match (&person.address, &adult.address) {
+                        (Some(a), Some(b)) => a == b,
+                        _ => person.region.is_some() && adult.region == person.region,
+                    };
+                    parent_like(adult) && adult.phones.contains(phone) && same_home
+                })
+            })
         });
         if !household && !same_phone {
             c.raise(

@@ -133,6 +133,9 @@ fn domicile_passports_splp_minors_and_hidden_work() {
         app("M1", "1709015010100001", "2026-05-01", "tourism", "MYS", "", "", ""),
         app("M2", "1709015010100002", "2026-05-02", "family_visit", "MYS", "", "+6281200000007", ""),
         app("P1", "1709011010850001", "2026-05-03", "family_visit", "MYS", "", "+6281200000007", ""),
+        // The agent's phone on a minor's form does not make the agent a parent.
+        app("M3", "1709015010100001", "2026-07-01", "tourism", "KHM", "", "+6281299999999", ""),
+        app("A9", "1709011506800001", "2026-07-02", "tourism", "KHM", "", "+6281299999999", ""),
         app(
             "W1",
             "1709014101000001",
@@ -155,6 +158,7 @@ passport,C2222222,IDN,1709014101000001,2024-01-01,2034-01-01,lost,ditahan agen,2
     assert!(codes(&facts, &policy, "V1").contains(&"valid_passport_held".to_owned()));
     assert!(codes(&facts, &policy, "M1").contains(&"minor_without_parent".to_owned()), "alone");
     assert!(!codes(&facts, &policy, "M2").contains(&"minor_without_parent".to_owned()), "a parent applies alongside");
+    assert!(codes(&facts, &policy, "M3").contains(&"minor_without_parent".to_owned()), "an agent is not a parent");
     let w1 = codes(&facts, &policy, "W1");
     for code in ["work_intent_hidden", "splp_return", "lost_passport_history"] {
         assert!(w1.contains(&code.to_owned()), "{code} in {w1:?}");

@@ -259,8 +259,8 @@ pub(crate) fn session_cookie(token: &str, ttl: chrono::Duration) -> String {
     format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}", ttl.num_seconds())
 }
 
-/// Failed sign-ins per account, for back-off: after 5 failures each attempt must wait 2, 4, 8 …
-/// seconds (at most 15 minutes) after the last failure. A success clears the count. In memory:
+/// Sign-in attempts per account since the last success, for back-off: after 5 each attempt must
+/// wait 2, 4, 8 … seconds (at most 15 minutes) after the previous one. A success clears the count. In memory:
 /// a restart forgives, which is acceptable for throttling (lockout records belong to the audit log).
 #[derive(Clone, Default)]
 pub struct SignInThrottle(std::sync::Arc<std::sync::Mutex<HashMap<String, (u32, std::time::Instant)>>>);
@@ -276,24 +276,24 @@ impl SignInThrottle {
         (1u64 << (failures - Self::FREE_FAILURES + 1).min(20)).min(Self::MAX_WAIT_SECS)
     }
 
-    /// Seconds the account must still wait, if any.
-    fn blocked(&self, account: &str) -> Option<u64> {
-        let guard = self.0.lock().ok()?;
-        let (failures, last) = guard.get(account)?;
-        let wait = std::time::Duration::from_secs(Self::wait_for(*failures));
-        let elapsed = last.elapsed();
-        (elapsed < wait).then(|| (wait - elapsed).as_secs().max(1))
-    }
-
-    fn failed(&self, account: &str) {
-        if let Ok(mut guard) = self.0.lock() {
-            if guard.len() > 100_000 {
-                guard.retain(|_, (_, last)| last.elapsed().as_secs() < Self::MAX_WAIT_SECS);
-            }
-            let entry = guard.entry(account.to_owned()).or_insert((0, std::time::Instant::now()));
-            entry.0 = entry.0.saturating_add(1);
-            entry.1 = std::time::Instant::now();
+    /// Counts an attempt before the password is checked, so that parallel guesses cannot all
+    /// pass the gate together; `Err(seconds)` when the account must wait. A success clears it.
+    fn attempt(&self, account: &str) -> Result<(), u64> {
+        let Ok(mut guard) = self.0.lock() else { return Ok(()) };
+        if guard.len() > 100_000 {
+            // Entries whose back-off has long run out say nothing any more.
+            guard.retain(|_, (_, last)| last.elapsed().as_secs() < Self::MAX_WAIT_SECS);
         }
+        let now = std::time::Instant::now();
+        let entry = guard.entry(account.to_owned()).or_insert((0, now));
+        let wait = std::time::Duration::from_secs(Self::wait_for(entry.0));
+        let elapsed = now.duration_since(entry.1);
+        if entry.0 > 0 && elapsed < wait {
+            return Err((wait - elapsed).as_secs().max(1));
+        }
+        entry.0 = entry.0.saturating_add(1);
+        entry.1 = now;
+        Ok(())
     }
 
     fn succeeded(&self, account: &str) {
@@ -315,9 +315,7 @@ pub(crate) async fn sign_in(
     }
     // Throttled before the (deliberately slow) password hash is even computed.
     let account = username.trim().to_lowercase();
-    if let Some(seconds) = state.sign_ins.blocked(&account) {
-        return Err(AppError::TooManyAttempts(seconds));
-    }
+    state.sign_ins.attempt(&account).map_err(AppError::TooManyAttempts)?;
     let store = state.store.clone();
     let ttl = state.config.token_ttl;
     let outcome = tokio::task::spawn_blocking(move || -> Result<Option<(String, LoginResponse)>, AppError> {
@@ -342,9 +340,8 @@ pub(crate) async fn sign_in(
         Ok(Some((token, response)))
     })
     .await??;
-    match &outcome {
-        Some(_) => state.sign_ins.succeeded(&account),
-        None => state.sign_ins.failed(&account),
+    if outcome.is_some() {
+        state.sign_ins.succeeded(&account);
     }
     Ok(outcome)
 }

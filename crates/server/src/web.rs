@@ -1287,8 +1287,13 @@ async fn watchlist_import(
         }
     }
     rejections.sort_by_key(|(line, _)| *line);
-    crate::checks::absorb(&state.engine, waspada_formats::Kind::Watchlist, &saved);
-    let message = format!("{} {}, {} {}", saved.len(), t(lang, "imported"), rejections.len(), t(lang, "rejected"));
+    let saved_count = saved.len();
+    let engine = state.engine.clone();
+    let _ = tokio::task::spawn_blocking(move || {
+        crate::checks::absorb(&engine, waspada_formats::Kind::Watchlist, &saved);
+    })
+    .await;
+    let message = format!("{saved_count} {}, {} {}", t(lang, "imported"), rejections.len(), t(lang, "rejected"));
     let status = if rejections.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     watchlist_view_with(state, headers, Some((rejections.is_empty(), message)), status, rejections).await
 }
@@ -1434,7 +1439,11 @@ async fn watchlist_submit(
     .await;
     match outcome {
         Ok(Ok(outcomes)) if !matches!(outcomes.first(), Some(waspada_store::RowOutcome::Rejected(_))) => {
-            crate::checks::absorb(&state.engine, waspada_formats::Kind::Watchlist, &[record]);
+            let engine = state.engine.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                crate::checks::absorb(&engine, waspada_formats::Kind::Watchlist, &[record]);
+            })
+            .await;
             watchlist_view(state, headers, Some((true, t(lang, "saved").into())), StatusCode::OK).await
         }
         Ok(Ok(outcomes)) => {
