@@ -151,10 +151,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         let from_cookie = !parts.headers.contains_key(AUTHORIZATION);
         let lifetime = state.config.token_ttl.to_std().unwrap_or(std::time::Duration::from_secs(43_200));
         if from_cookie && !state.web_seen.touch(&crate::web::csrf_for(&token), state.config.web_idle, lifetime) {
-            state.sessions.forget(&hash);
-            let store = state.store.clone();
-            let revoke = hash.clone();
-            let _ = tokio::task::spawn_blocking(move || store.revoke_token(&revoke)).await;
+            let _ = revoke(state, hash).await;
             return Err(AppError::Unauthenticated);
         }
         if let Some(current) = state.sessions.get(&hash) {
@@ -355,20 +352,29 @@ pub(crate) fn request_token(headers: &HeaderMap) -> Option<String> {
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     if let Some(token) = bearer_or_cookie(&headers) {
-        let store = state.store.clone();
-        let hash = token_hash(&token);
-        state.sessions.forget(&hash);
-        tokio::task::spawn_blocking(move || store.revoke_token(&hash)).await??;
+        revoke(&state, token_hash(&token)).await?;
     }
     let mut response = axum::http::StatusCode::NO_CONTENT.into_response();
-    response
-        .headers_mut()
-        .insert(SET_COOKIE, HeaderValue::from_static("waspada_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"));
-    // The task's remembered purpose belongs to this session only.
-    response
-        .headers_mut()
-        .append(SET_COOKIE, HeaderValue::from_static("waspada_purpose=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"));
+    clear_session_cookies(response.headers_mut());
     Ok(response)
+}
+
+/// Ends a session everywhere: the token is revoked in the store and dropped from the cache.
+async fn revoke(state: &AppState, hash: Vec<u8>) -> Result<(), AppError> {
+    state.sessions.forget(&hash);
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || store.revoke_token(&hash)).await??;
+    Ok(())
+}
+
+/// The cookie that forgets the task's remembered purpose (it belongs to one session only).
+pub(crate) const CLEAR_PURPOSE: &str = "waspada_purpose=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0";
+
+/// Clears the session cookie and the remembered purpose in a response.
+pub(crate) fn clear_session_cookies(headers: &mut HeaderMap) {
+    headers
+        .insert(SET_COOKIE, HeaderValue::from_static("waspada_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"));
+    headers.append(SET_COOKIE, HeaderValue::from_static(CLEAR_PURPOSE));
 }
 
 /// Who am I?

@@ -515,6 +515,9 @@ pub(crate) async fn run_check(
         } else if !hits.is_empty() || alerts.iter().any(|a| a.code == "mrz_invalid") {
             recommendation = recommendation.max(Recommendation::SecondaryInterview);
         }
+        // Writers (API saves, decisions) must not wait on the audit write below.
+        let policy_version = engine.policy.version.clone();
+        drop(engine);
         // The outcome of the check, for the dashboard and the audit view (no personal data).
         let subject = person.as_ref().map_or_else(|| "person:none".to_owned(), |p| format!("person:{}", p.id));
         store.record_audit(
@@ -536,7 +539,7 @@ pub(crate) async fn run_check(
             watchlist_hits: hits,
             assessment: serde_json::to_value(&assessment).unwrap_or(serde_json::Value::Null),
             recommendation: recommendation_code(recommendation).into(),
-            policy_version: engine.policy.version.clone(),
+            policy_version,
             checked_at: waspada_domain::format_timestamp(Utc::now()),
         })
     })

@@ -448,10 +448,7 @@ async fn login_submit(
                 response.headers_mut().insert(SET_COOKIE, value);
             }
             // A new session starts without the previous officer's purpose.
-            response.headers_mut().append(
-                SET_COOKIE,
-                HeaderValue::from_static("waspada_purpose=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
-            );
+            response.headers_mut().append(SET_COOKIE, HeaderValue::from_static(crate::auth::CLEAR_PURPOSE));
             response
         }
         Ok(None) => html_response(StatusCode::UNAUTHORIZED, login_page(lang, &form.csrf, Some(t(lang, "bad_login")))),
@@ -478,12 +475,7 @@ async fn logout(
         let _ = crate::auth::logout(State(state), headers).await;
     }
     let mut response = redirect("/login");
-    response
-        .headers_mut()
-        .insert(SET_COOKIE, HeaderValue::from_static("waspada_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"));
-    response
-        .headers_mut()
-        .append(SET_COOKIE, HeaderValue::from_static("waspada_purpose=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"));
+    crate::auth::clear_session_cookies(response.headers_mut());
     response
 }
 
