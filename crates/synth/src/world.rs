@@ -49,6 +49,23 @@ struct Doc {
     expiry: NaiveDate,
 }
 
+/// One row of `truth/patterns.csv` (see docs/synthetic-data.md); absent cells stay empty.
+#[derive(Default)]
+struct PatternRow<'a> {
+    id: &'a str,
+    pattern: &'a str,
+    expected: &'a str,
+    region: &'a str,
+    started: Option<NaiveDate>,
+    ended: Option<NaiveDate>,
+    size: u64,
+    agent_nik: &'a str,
+    contact_phone: &'a str,
+    sponsor: &'a str,
+    destination: &'a str,
+    detail: &'a str,
+}
+
 /// One side of a journey: direction, gateway, carrier and flight or vessel.
 struct Leg {
     direction: &'static str,
@@ -209,6 +226,23 @@ impl<'s> World<'s> {
     fn born_at_age(&mut self, age: i64) -> NaiveDate {
         let base = self.as_of.with_year(self.as_of.year() - age as i32).unwrap_or(self.as_of);
         base - Duration::days(self.rng.random_range(1..365))
+    }
+
+    fn pattern(&mut self, row: PatternRow) -> Result<()> {
+        self.sink.patterns.row(&[
+            row.id,
+            row.pattern,
+            row.expected,
+            row.region,
+            &row.started.map(date).unwrap_or_default(),
+            &row.ended.map(date).unwrap_or_default(),
+            &row.size.to_string(),
+            row.agent_nik,
+            row.contact_phone,
+            row.sponsor,
+            row.destination,
+            row.detail,
+        ])
     }
 
     fn label(&mut self, pattern_id: &str, pattern: &str, kind: &str, key: &str, role: &str) -> Result<()> {
@@ -594,20 +628,18 @@ impl<'s> World<'s> {
             })?;
             if old_still_valid {
                 let id = self.pattern_id("DUP");
-                self.sink.patterns.row(&[
-                    &id,
-                    "duplicate_application",
-                    "note",
-                    traveller.village.map_or("", |v| v.code),
-                    &date(applied),
-                    &date(applied),
-                    "1",
-                    "",
-                    "",
-                    "",
+                self.pattern(PatternRow {
+                    id: &id,
+                    pattern: "duplicate_application",
+                    expected: "note",
+                    region: traveller.village.map_or("", |v| v.code),
+                    started: Some(applied),
+                    ended: Some(applied),
+                    size: 1,
                     destination,
-                    "applied while an earlier passport was still valid",
-                ])?;
+                    detail: "applied while an earlier passport was still valid",
+                    ..PatternRow::default()
+                })?;
                 self.label(&id, "duplicate_application", "application", &reference, "applicant")?;
             }
             if refused {
@@ -631,20 +663,17 @@ impl<'s> World<'s> {
                     let doc =
                         self.passport_with_status(traveller, issued, pools::HOME_OFFICE, Some((status, reason, at)))?;
                     let id = self.pattern_id("LOST");
-                    self.sink.patterns.row(&[
-                        &id,
-                        "lost_or_stolen_passport",
-                        "note",
-                        traveller.village.map_or("", |v| v.code),
-                        &date(changed),
-                        &date(changed),
-                        "1",
-                        "",
-                        "",
-                        "",
-                        "",
-                        status,
-                    ])?;
+                    self.pattern(PatternRow {
+                        id: &id,
+                        pattern: "lost_or_stolen_passport",
+                        expected: "note",
+                        region: traveller.village.map_or("", |v| v.code),
+                        started: Some(changed),
+                        ended: Some(changed),
+                        size: 1,
+                        detail: status,
+                        ..PatternRow::default()
+                    })?;
                     self.label(&id, "lost_or_stolen_passport", "document", &doc.number, "document")?;
                     // Travelled before the loss.
                     let leave = issued + Duration::days(self.rng.random_range(5..25));
@@ -683,20 +712,18 @@ impl<'s> World<'s> {
         if minors > 0 && documents.len() >= 3 {
             let id = self.pattern_id("FAM");
             let region = travellers[0].village.map_or("", |v| v.code);
-            self.sink.patterns.row(&[
-                &id,
-                "family_travel",
-                "clear",
+            self.pattern(PatternRow {
+                id: &id,
+                pattern: "family_travel",
+                expected: "clear",
                 region,
-                &date(leave),
-                &date(leave),
-                &documents.len().to_string(),
-                "",
-                "",
-                "",
+                started: Some(leave),
+                ended: Some(leave),
+                size: documents.len() as u64,
                 destination,
-                "parents travelling with their children",
-            ])?;
+                detail: "parents travelling with their children",
+                ..PatternRow::default()
+            })?;
             for nik in &family_ids {
                 self.label(&id, "family_travel", "person", nik, "family_member")?;
             }
@@ -806,20 +833,20 @@ impl<'s> World<'s> {
                 let p = self.person(name, sex, born, None, Some(&district), true)?;
                 far_planted += 1;
                 let far_id = self.pattern_id("FAR");
-                self.sink.patterns.row(&[
-                    &far_id,
-                    "far_from_domicile",
-                    "flag",
-                    &district,
-                    &date(started),
-                    &date(ended),
-                    "1",
-                    &agent.nik,
-                    &agent_phone,
-                    &sponsor,
+                self.pattern(PatternRow {
+                    id: &far_id,
+                    pattern: "far_from_domicile",
+                    expected: "flag",
+                    region: &district,
+                    started: Some(started),
+                    ended: Some(ended),
+                    size: 1,
+                    agent_nik: &agent.nik,
+                    contact_phone: &agent_phone,
+                    sponsor: &sponsor,
                     destination,
-                    "KTP from outside Bengkulu, application at Kanim Bengkulu",
-                ])?;
+                    detail: "KTP from outside Bengkulu, application at Kanim Bengkulu",
+                })?;
                 self.label(&far_id, "far_from_domicile", "person", &p.nik, "applicant")?;
                 p
             } else if minor {
@@ -897,23 +924,23 @@ impl<'s> World<'s> {
         }
         let region = if desa.len() == 1 { desa[0].code } else { kecamatan };
         let level = if desa.len() == 1 { "desa" } else { "kecamatan" };
-        self.sink.patterns.row(&[
-            &id,
-            "recruiter_network",
-            "flag",
+        self.pattern(PatternRow {
+            id: &id,
+            pattern: "recruiter_network",
+            expected: "flag",
             region,
-            &date(started),
-            &date(ended),
-            &size.to_string(),
-            &agent.nik,
-            &agent_phone,
-            &sponsor,
+            started: Some(started),
+            ended: Some(ended),
+            size,
+            agent_nik: &agent.nik,
+            contact_phone: &agent_phone,
+            sponsor: &sponsor,
             destination,
-            &format!(
+            detail: &format!(
                 "stated purpose {purpose}; {} desa; {minors_planted} minor(s) presented as adults; {far_planted} from far away",
                 desa.len()
             ),
-        ])?;
+        })?;
         let report_ids = self.network_reports(&id, &desa, &agent, &agent_phone, destination, started)?;
         let first_report = report_ids.first().map(|(_, day)| date(*day)).unwrap_or_default();
         let ids: Vec<&str> = report_ids.iter().map(|(r, _)| r.as_str()).collect();
@@ -961,20 +988,15 @@ impl<'s> World<'s> {
             "",
             "",
         ])?;
-        self.sink.patterns.row(&[
-            &id,
-            "minor_as_adult",
-            "flag",
-            village.code,
-            "",
-            "",
-            "2",
-            "",
-            "",
-            "",
-            "",
-            &format!("recruited by {network}; real age {age}"),
-        ])?;
+        self.pattern(PatternRow {
+            id: &id,
+            pattern: "minor_as_adult",
+            expected: "flag",
+            region: village.code,
+            size: 2,
+            detail: &format!("recruited by {network}; real age {age}"),
+            ..PatternRow::default()
+        })?;
         self.label(&id, "minor_as_adult", "person", &genuine.nik, "genuine_minor")?;
         self.label(&id, "minor_as_adult", "person", &adult.nik, "adult_identity")?;
         Ok(adult)
@@ -1047,20 +1069,18 @@ impl<'s> World<'s> {
                 detail.push_str("; applied again");
             }
         }
-        self.sink.patterns.row(&[
-            &id,
-            "splp_repatriation",
-            "flag",
-            recruit.village.map_or("", |v| v.code),
-            &date(back),
-            &date(back),
-            "1",
-            "",
-            "",
-            "",
+        self.pattern(PatternRow {
+            id: &id,
+            pattern: "splp_repatriation",
+            expected: "flag",
+            region: recruit.village.map_or("", |v| v.code),
+            started: Some(back),
+            ended: Some(back),
+            size: 1,
             destination,
-            &format!("{detail}; network {network}"),
-        ])?;
+            detail: &format!("{detail}; network {network}"),
+            ..PatternRow::default()
+        })?;
         Ok(())
     }
 
@@ -1338,42 +1358,39 @@ impl<'s> World<'s> {
             &doc_a,
             &doc_b,
         ])?;
-        self.sink.patterns.row(&[
-            &id,
-            "identity_fraud",
-            "flag",
-            village.code,
-            &date(first_applied),
-            &date(applied_b),
-            "2",
-            "",
-            if contact_b == contact { &contact } else { "" },
-            "",
+        self.pattern(PatternRow {
+            id: &id,
+            pattern: "identity_fraud",
+            expected: "flag",
+            region: village.code,
+            started: Some(first_applied),
+            ended: Some(applied_b),
+            size: 2,
+            contact_phone: if contact_b == contact { &contact } else { "" },
             destination,
-            &format!(
+            detail: &format!(
                 "second identity applied at {office}{}",
                 if refused { " after the first was delayed" } else { " while the first passport was valid" }
             ),
-        ])?;
+            ..PatternRow::default()
+        })?;
         self.label(&id, "identity_fraud", "person", &a.nik, "identity_a")?;
         self.label(&id, "identity_fraud", "person", &b.nik, "identity_b")?;
         self.label(&id, "identity_fraud", "application", &ref_b, "second_identity_application")?;
         if far_office {
             let far_id = self.pattern_id("FAR");
-            self.sink.patterns.row(&[
-                &far_id,
-                "far_from_domicile",
-                "flag",
-                village_b.code,
-                &date(applied_b),
-                &date(applied_b),
-                "1",
-                "",
-                "",
-                "",
+            self.pattern(PatternRow {
+                id: &far_id,
+                pattern: "far_from_domicile",
+                expected: "flag",
+                region: village_b.code,
+                started: Some(applied_b),
+                ended: Some(applied_b),
+                size: 1,
                 destination,
-                &format!("Bengkulu KTP, application at {office}"),
-            ])?;
+                detail: &format!("Bengkulu KTP, application at {office}"),
+                ..PatternRow::default()
+            })?;
             self.label(&far_id, "far_from_domicile", "application", &ref_b, "applicant")?;
         }
         Ok(())
@@ -1431,20 +1448,19 @@ impl<'s> World<'s> {
         let leave = started + Duration::days(self.rng.random_range(45..60));
         let days = self.rng.random_range(9..=12);
         self.trip(&documents, "SAU", leave, Some(days))?;
-        self.sink.patterns.row(&[
-            &id,
-            "licensed_umrah_group",
-            "clear",
-            "",
-            &date(started),
-            &date(started + Duration::days(30)),
-            &size.to_string(),
-            "",
-            &agency_phone,
-            agency,
-            "SAU",
-            "licensed PPIU group: one contact phone, many applicants, but older pilgrims in families who return on time",
-        ])?;
+        self.pattern(PatternRow {
+            id: &id,
+            pattern: "licensed_umrah_group",
+            expected: "clear",
+            started: Some(started),
+            ended: Some(started + Duration::days(30)),
+            size,
+            contact_phone: &agency_phone,
+            sponsor: agency,
+            destination: "SAU",
+            detail: "licensed PPIU group: one contact phone, many applicants, but older pilgrims in families who return on time",
+            ..PatternRow::default()
+        })?;
         Ok(())
     }
 }
