@@ -290,6 +290,46 @@ pub fn import_records(
     policy: ConflictPolicy,
     context: &waspada_store::AuditContext,
 ) -> waspada_store::Result<Vec<RowOutcome>> {
+    commit_records(store, stage_records(store, kind, records)?, policy, context)
+}
+
+/// A batch of records, made ready for storing as far as possible without the write lock.
+#[derive(Debug)]
+pub enum StagedRecords {
+    /// Keys derived and rows sealed (crossings, the bulk kind).
+    Prepared(waspada_store::PreparedImport),
+    /// Stored as they are by [`commit_records`].
+    Parsed(Kind, Vec<Record>),
+}
+
+/// The first half of [`import_records`]: a bulk importer runs it for the next batch while the
+/// previous batch is committed.
+pub fn stage_records(
+    store: &waspada_store::Store,
+    kind: Kind,
+    records: Vec<Record>,
+) -> waspada_store::Result<StagedRecords> {
+    Ok(match kind {
+        Kind::Crossings => {
+            let crossings: Vec<_> =
+                records.into_iter().filter_map(|r| if let Record::Crossing(x) = r { Some(x) } else { None }).collect();
+            StagedRecords::Prepared(store.prepare_crossings(&crossings)?)
+        }
+        _ => StagedRecords::Parsed(kind, records),
+    })
+}
+
+/// The second half of [`import_records`]: one write transaction.
+pub fn commit_records(
+    store: &waspada_store::Store,
+    staged: StagedRecords,
+    policy: ConflictPolicy,
+    context: &waspada_store::AuditContext,
+) -> waspada_store::Result<Vec<RowOutcome>> {
+    let (kind, records) = match staged {
+        StagedRecords::Prepared(prepared) => return store.commit_import(prepared, policy, context),
+        StagedRecords::Parsed(kind, records) => (kind, records),
+    };
     macro_rules! unwrap_kind {
         ($variant:ident) => {
             records

@@ -113,6 +113,20 @@ pub enum Dialect {
     Postgres,
 }
 
+impl Dialect {
+    /// The verb for a multi-row `INSERT` inside a write transaction. SQLite's default conflict
+    /// action (ABORT) must undo a failed statement's earlier rows, so every multi-row insert keeps a
+    /// statement journal: a copy of each page it touches, which was the largest single cost of a
+    /// bulk import. FAIL keeps no journal; the transaction is rolled back on any error anyway
+    /// (`Backend::write` drops it), so nothing half-inserted is ever committed.
+    pub(crate) fn bulk_insert(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "INSERT OR FAIL INTO",
+            Dialect::Postgres => "INSERT INTO",
+        }
+    }
+}
+
 /// Rewrites `$N` placeholders to SQLite's `?N`.
 fn sqlite_sql(sql: &str) -> std::borrow::Cow<'_, str> {
     if !sql.contains('$') {

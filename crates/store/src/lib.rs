@@ -32,7 +32,7 @@ use chrono::{DateTime, Utc};
 pub use audit::{AuditContext, AuditEntry, AuditQuery, AuditVerdict};
 pub use backend::Dialect;
 pub use error::{Error, Result};
-pub use records::{CheckLookup, ConflictPolicy, ImportKind, RowOutcome, Stored, Timeline};
+pub use records::{CheckLookup, ConflictPolicy, ImportKind, PreparedImport, RowOutcome, Stored, Timeline};
 pub use seal::MasterKeySource;
 pub use users::User;
 

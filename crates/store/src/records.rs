@@ -10,7 +10,7 @@ use waspada_domain::{
     Crossing, Nik, PassportApplication, Person, TravelDocument, WatchlistEntry, name_lookup_keys, name_query_keys,
 };
 
-use crate::backend::{Sql, Value, placeholders, tuples};
+use crate::backend::{Dialect, Sql, Value, placeholders, tuples};
 use crate::error::{Error, Result};
 use crate::seal::{self, Keyring, SecretKey};
 use crate::{AuditContext, Store, audit, now_text};
@@ -113,9 +113,36 @@ struct Prepared {
     content_mac: Vec<u8>,
     key: KeyRef,
     plaintext: Vec<u8>,
+    /// Sealed already (key id, ciphertext), when the key was known while preparing.
+    sealed: Option<(i64, Vec<u8>)>,
     columns: Vec<Value>,
     names: Vec<Vec<u8>>,
     phones: Vec<Vec<u8>>,
+}
+
+/// Rows of one kind made ready outside the write lock by a `prepare_*` method; store them with
+/// [`Store::commit_import`].
+pub struct PreparedImport {
+    table: &'static Table,
+    rows: Vec<std::result::Result<Prepared, String>>,
+}
+
+impl PreparedImport {
+    /// The number of rows (stored, unchanged or rejected alike).
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+impl std::fmt::Debug for PreparedImport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedImport").field("table", &self.table.name).field("rows", &self.rows.len()).finish()
+    }
 }
 
 /// Blind-indexed name and phone keys of one record.
@@ -226,6 +253,7 @@ impl Store {
                     content_mac: content_mac(self, "persons", &plaintext),
                     key: KeyRef::Subject(subject(b"p", &nik_bidx)),
                     plaintext,
+                    sealed: None,
                     columns: vec![Value::from(person.region_code.clone())],
                     names: self.name_bidxs(
                         std::iter::once(person.full_name.as_str().to_owned())
@@ -308,6 +336,7 @@ impl Store {
                         content_mac: content_mac(self, "documents", &plaintext),
                         key,
                         plaintext,
+                        sealed: None,
                         columns: vec![
                             Value::Blob(self.number_bidx(number)),
                             Value::from(state),
@@ -358,6 +387,7 @@ impl Store {
                         content_mac: content_mac(self, "applications", &plaintext),
                         key: KeyRef::Subject(subject(b"p", &bidx)),
                         plaintext,
+                        sealed: None,
                         columns: vec![
                             Value::Int(*person_id),
                             Value::from(application.office.as_str()),
@@ -395,61 +425,94 @@ impl Store {
         policy: ConflictPolicy,
         context: &AuditContext,
     ) -> Result<Vec<RowOutcome>> {
+        let prepared = self.prepare_crossings(rows)?;
+        self.commit_import(prepared, policy, context)
+    }
+
+    /// The part of a crossings import that needs no write lock: keys derived, documents resolved
+    /// and rows sealed. A bulk import prepares the next batch with this while the previous one is
+    /// committed, so the single writer does little but SQL.
+    ///
+    /// Documents are resolved in a read snapshot (or the cache of
+    /// [`Store::cache_document_links`]) taken before the commit. A document stored in between is
+    /// not linked, exactly as if the crossing had arrived first: importing the document links it.
+    pub fn prepare_crossings(&self, rows: &[Crossing]) -> Result<PreparedImport> {
         let doc_keys: Vec<Vec<u8>> =
-            rows.iter().map(|c| self.doc_key(c.document_issuing_state.as_str(), c.document_number.as_str())).collect();
-        self.backend.write(|sql| {
-            let documents = match self.document_links.read().ok().as_deref().and_then(Option::as_ref) {
-                Some(cached) => {
-                    let misses: Vec<Vec<u8>> = doc_keys.iter().filter(|k| !cached.contains_key(*k)).cloned().collect();
-                    let mut found = documents_by_key(&self.keys, sql, &misses)?;
-                    found.extend(doc_keys.iter().filter_map(|k| cached.get(k).map(|link| (k.clone(), *link))));
-                    found
-                }
-                None => documents_by_key(&self.keys, sql, &doc_keys)?,
+            parallel_map(rows, |c| self.doc_key(c.document_issuing_state.as_str(), c.document_number.as_str()));
+        let cache = self.document_links.read().ok();
+        let cached = cache.as_deref().and_then(Option::as_ref);
+        let misses: Vec<Vec<u8>> = match cached {
+            Some(cached) => doc_keys.iter().filter(|k| !cached.contains_key(*k)).cloned().collect(),
+            None => doc_keys.clone(),
+        };
+        let found = if misses.is_empty() {
+            HashMap::new()
+        } else {
+            self.backend.read(|sql| documents_by_key(&self.keys, sql, &misses))?
+        };
+        let link_of = |doc_key: &[u8]| found.get(doc_key).or_else(|| cached.and_then(|c| c.get(doc_key))).copied();
+        let key_ids: Vec<i64> = doc_keys.iter().filter_map(|k| link_of(k).map(|l| l.key_id)).collect();
+        let data_keys = self.backend.read(|sql| self.keys_by_id(sql, &key_ids))?;
+        let pairs: Vec<(&Crossing, Vec<u8>)> = rows.iter().zip(doc_keys).collect();
+        let prepared = parallel_map(&pairs, |(crossing, doc_key)| -> Result<std::result::Result<Prepared, String>> {
+            let doc_key = doc_key.clone();
+            let at = crate::stamp(crossing.crossed_at);
+            // The natural key starts with the (plain) crossing time, so that a feed in time
+            // order inserts into its unique index sequentially instead of at random.
+            let mut crossing_key = crossing.crossed_at.timestamp().to_be_bytes().to_vec();
+            crossing_key.extend(self.keys.mac(&[
+                b"crossing",
+                &doc_key,
+                crossing.direction.code().as_bytes(),
+                crossing.checkpoint.as_bytes(),
+                at.as_bytes(),
+            ]));
+            let link = link_of(&doc_key);
+            let (document_id, person_id, key) = match link {
+                Some(doc) => (Value::Int(doc.id), Value::from(doc.person_id), KeyRef::Existing(doc.key_id)),
+                None => (Value::Null, Value::Null, KeyRef::Subject(subject(b"d", &doc_key))),
             };
-            let pairs: Vec<(&Crossing, Vec<u8>)> = rows.iter().zip(doc_keys).collect();
-            let prepared =
-                parallel_map(&pairs, |(crossing, doc_key)| -> Result<std::result::Result<Prepared, String>> {
-                    let doc_key = doc_key.clone();
-                    let at = crate::stamp(crossing.crossed_at);
-                    // The natural key starts with the (plain) crossing time, so that a feed in time
-                    // order inserts into its unique index sequentially instead of at random.
-                    let mut crossing_key = crossing.crossed_at.timestamp().to_be_bytes().to_vec();
-                    crossing_key.extend(self.keys.mac(&[
-                        b"crossing",
-                        &doc_key,
-                        crossing.direction.code().as_bytes(),
-                        crossing.checkpoint.as_bytes(),
-                        at.as_bytes(),
-                    ]));
-                    let (document_id, person_id, key) = match documents.get(&doc_key) {
-                        Some(doc) => (Value::Int(doc.id), Value::from(doc.person_id), KeyRef::Existing(doc.key_id)),
-                        None => (Value::Null, Value::Null, KeyRef::Subject(subject(b"d", &doc_key))),
-                    };
-                    let plaintext = serde_json::to_vec(crossing)?;
-                    Ok(Ok(Prepared {
-                        natural: Value::Blob(crossing_key),
-                        content_mac: content_mac(self, "crossings", &plaintext),
-                        key,
-                        plaintext,
-                        columns: vec![
-                            Value::Blob(doc_key),
-                            document_id,
-                            person_id,
-                            Value::from(crossing.direction.code()),
-                            Value::from(crossing.checkpoint.as_str()),
-                            Value::Text(at),
-                            Value::from(crossing.carrier.clone()),
-                            Value::from(crossing.voyage.clone()),
-                        ],
-                        names: Vec::new(),
-                        phones: Vec::new(),
-                    }))
-                })
-                .into_iter()
-                .collect::<Result<Vec<_>>>()?;
-            let outcomes = self.upsert(sql, &CROSSINGS, prepared, policy)?;
-            audit_import(&self.keys, sql, context, "crossings", &outcomes)?;
+            let plaintext = serde_json::to_vec(crossing)?;
+            let sealed = match link.and_then(|doc| data_keys.get(&doc.key_id).map(|key| (doc.key_id, key))) {
+                Some((key_id, key)) => Some((key_id, seal::seal(key, CROSSINGS.name, key_id, &plaintext)?)),
+                None => None,
+            };
+            Ok(Ok(Prepared {
+                natural: Value::Blob(crossing_key),
+                content_mac: content_mac(self, CROSSINGS.name, &plaintext),
+                key,
+                plaintext,
+                sealed,
+                columns: vec![
+                    Value::Blob(doc_key),
+                    document_id,
+                    person_id,
+                    Value::from(crossing.direction.code()),
+                    Value::from(crossing.checkpoint.as_str()),
+                    Value::Text(at),
+                    Value::from(crossing.carrier.clone()),
+                    Value::from(crossing.voyage.clone()),
+                ],
+                names: Vec::new(),
+                phones: Vec::new(),
+            }))
+        })
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
+        Ok(PreparedImport { table: &CROSSINGS, rows: prepared })
+    }
+
+    /// Stores a prepared batch in one write transaction and audits it.
+    pub fn commit_import(
+        &self,
+        prepared: PreparedImport,
+        policy: ConflictPolicy,
+        context: &AuditContext,
+    ) -> Result<Vec<RowOutcome>> {
+        let PreparedImport { table, rows } = prepared;
+        self.backend.write(|sql| {
+            let outcomes = self.upsert(sql, table, rows, policy)?;
+            audit_import(&self.keys, sql, context, table.name, &outcomes)?;
             Ok(outcomes)
         })
     }
@@ -471,6 +534,7 @@ impl Store {
                     content_mac: content_mac(self, "watchlist", &plaintext),
                     key: KeyRef::Subject(subject(b"w", &id_bidx)),
                     plaintext,
+                    sealed: None,
                     columns: vec![
                         Value::from(entry.category.code()),
                         Value::from(entry.valid_from.to_string()),
@@ -564,6 +628,7 @@ impl Store {
     fn insert_new(&self, sql: &mut dyn Sql, table: &Table, rows: Vec<(usize, Prepared)>) -> Result<()> {
         let subjects: Vec<&[u8]> = rows
             .iter()
+            .filter(|(_, r)| r.sealed.is_none())
             .filter_map(|(_, r)| match &r.key {
                 KeyRef::Subject(s) => Some(s.as_slice()),
                 KeyRef::Existing(_) => None,
@@ -572,6 +637,7 @@ impl Store {
         let by_subject = self.subject_keys(sql, &subjects)?;
         let existing_ids: Vec<i64> = rows
             .iter()
+            .filter(|(_, r)| r.sealed.is_none())
             .filter_map(|(_, r)| match r.key {
                 KeyRef::Existing(id) => Some(id),
                 KeyRef::Subject(_) => None,
@@ -596,16 +662,22 @@ impl Store {
             let chunk: Vec<Prepared> = pending.by_ref().take(rows_per_statement).collect();
             let mut params = Vec::with_capacity(chunk.len() * width);
             let mut names_by_natural: HashMap<Value, IndexKeys> = HashMap::new();
-            let sealed_rows = parallel_map(&chunk, |row| -> Result<(i64, Vec<u8>)> {
+            let seal_row = |row: &Prepared| -> Result<(i64, Vec<u8>)> {
                 let (key_id, key) = match &row.key {
                     KeyRef::Subject(s) => by_subject.get(s).cloned(),
                     KeyRef::Existing(id) => by_id.get(id).map(|k| (*id, k.clone())),
                 }
                 .ok_or_else(|| Error::Corrupt("a data key vanished during import".into()))?;
                 Ok((key_id, seal::seal(&key, table.name, key_id, &row.plaintext)?))
-            });
-            for (row, sealed) in chunk.into_iter().zip(sealed_rows) {
-                let (key_id, sealed): (i64, Vec<u8>) = sealed?;
+            };
+            // Rows sealed while preparing (`sealed` is `Some`) are not sealed again.
+            let sealed_rows = parallel_map(&chunk, |row| row.sealed.is_none().then(|| seal_row(row)));
+            for (mut row, sealed) in chunk.into_iter().zip(sealed_rows) {
+                let (key_id, sealed) = match (row.sealed.take(), sealed) {
+                    (Some(done), _) => done,
+                    (None, Some(result)) => result?,
+                    (None, None) => return Err(Error::Corrupt("a row was neither sealed nor sealable".into())),
+                };
                 if table.owner_kind.is_some() {
                     names_by_natural.insert(row.natural.clone(), (row.names, row.phones));
                 }
@@ -620,7 +692,8 @@ impl Store {
             let count = params.len() / width;
             // The placeholder list of a full chunk is built once; only the last chunk differs.
             let values = if count == rows_per_statement { full_tuples.clone() } else { tuples(count, width) };
-            let statement = format!("INSERT INTO {} ({column_list}) VALUES {values}", table.name);
+            let statement =
+                format!("{} {} ({column_list}) VALUES {values}", self.backend.dialect().bulk_insert(), table.name);
             if table.owner_kind.is_some() {
                 let statement = format!("{statement} RETURNING id, {}", table.natural);
                 for row in sql.rows(&statement, &params)? {
@@ -640,7 +713,7 @@ impl Store {
             }
         }
         if let Some(owner_kind) = table.owner_kind {
-            insert_index_rows(sql, owner_kind, index_rows)?;
+            insert_index_rows(sql, self.backend.dialect(), owner_kind, index_rows)?;
         }
         Ok(())
     }
@@ -686,7 +759,7 @@ impl Store {
             let mut index_rows: Vec<(&'static str, Vec<u8>, Value)> =
                 row.names.into_iter().map(|b| ("name_index", b, Value::Int(id))).collect();
             index_rows.extend(row.phones.into_iter().map(|b| ("phone_index", b, Value::Int(id))));
-            insert_index_rows(sql, owner_kind, index_rows)?;
+            insert_index_rows(sql, self.backend.dialect(), owner_kind, index_rows)?;
         }
         Ok(())
     }
@@ -727,8 +800,11 @@ impl Store {
                 ]);
                 found.insert(subject.clone(), (id, key));
             }
-            let statement =
-                format!("INSERT INTO data_keys (id, subject, wrapped, created_at) VALUES {}", tuples(chunk.len(), 4));
+            let statement = format!(
+                "{} data_keys (id, subject, wrapped, created_at) VALUES {}",
+                self.backend.dialect().bulk_insert(),
+                tuples(chunk.len(), 4)
+            );
             sql.exec(&statement, &params)?;
         }
         Ok(found)
@@ -1243,7 +1319,12 @@ fn relink_crossings(sql: &mut dyn Sql, doc_keys: &[Vec<u8>]) -> Result<()> {
     Ok(())
 }
 
-fn insert_index_rows(sql: &mut dyn Sql, owner_kind: &str, rows: Vec<(&'static str, Vec<u8>, Value)>) -> Result<()> {
+fn insert_index_rows(
+    sql: &mut dyn Sql,
+    dialect: Dialect,
+    owner_kind: &str,
+    rows: Vec<(&'static str, Vec<u8>, Value)>,
+) -> Result<()> {
     for index_table in ["name_index", "phone_index"] {
         let mine: Vec<&(&'static str, Vec<u8>, Value)> = rows.iter().filter(|(t, _, _)| *t == index_table).collect();
         for chunk in mine.chunks(CHUNK) {
@@ -1252,7 +1333,8 @@ fn insert_index_rows(sql: &mut dyn Sql, owner_kind: &str, rows: Vec<(&'static st
                 params.extend([Value::Blob(bidx.clone()), Value::from(owner_kind), owner_id.clone()]);
             }
             let statement = format!(
-                "INSERT INTO {index_table} (bidx, owner_kind, owner_id) VALUES {} ON CONFLICT DO NOTHING",
+                "{} {index_table} (bidx, owner_kind, owner_id) VALUES {} ON CONFLICT DO NOTHING",
+                dialect.bulk_insert(),
                 tuples(chunk.len(), 3)
             );
             sql.exec(&statement, &params)?;

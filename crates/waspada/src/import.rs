@@ -134,6 +134,16 @@ pub fn run(
 
 type Batch = Vec<(u64, Result<Record, String>)>;
 
+/// A parsed batch after staging: the line of each record, the rows rejected while parsing, and
+/// the staged records (or the error that stopped staging them).
+#[derive(Default)]
+struct StagedBatch {
+    rows: u64,
+    lines: Vec<u64>,
+    rejections: Vec<(u64, String)>,
+    records: Option<waspada_store::Result<waspada_server::api::StagedRecords>>,
+}
+
 fn import_file(
     store: &Store,
     kind: Kind,
@@ -166,6 +176,8 @@ fn import_file(
     // Crossings resolve their documents from memory rather than one index probe per row.
     let cached_links = kind == Kind::Crossings && store.cache_document_links().is_ok();
     let mut tally = Tally::default();
+    // Three stages: the reader thread parses, the staging thread derives keys and seals (for
+    // crossings), and this thread commits. Each channel holds at most two batches.
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(2);
         scope.spawn(move || {
@@ -182,24 +194,32 @@ fn import_file(
                 let _ = sender.send(batch);
             }
         });
-        for batch in receiver {
-            let mut lines = Vec::with_capacity(batch.len());
-            let mut records = Vec::with_capacity(batch.len());
-            let mut rejections: Vec<(u64, String)> = Vec::new();
-            for (line, row) in batch {
-                tally.rows += 1;
-                match row {
-                    Ok(record) => {
-                        lines.push(line);
-                        records.push(record);
-                    }
-                    Err(reason) => {
-                        tally.rejected += 1;
-                        rejections.push((line, reason));
+        let (staged_sender, staged_receiver) = std::sync::mpsc::sync_channel::<StagedBatch>(1);
+        scope.spawn(move || {
+            for batch in receiver {
+                let mut staged = StagedBatch { rows: batch.len() as u64, ..StagedBatch::default() };
+                let mut records = Vec::with_capacity(batch.len());
+                for (line, row) in batch {
+                    match row {
+                        Ok(record) => {
+                            staged.lines.push(line);
+                            records.push(record);
+                        }
+                        Err(reason) => staged.rejections.push((line, reason)),
                     }
                 }
+                staged.records = Some(waspada_server::api::stage_records(store, kind, records));
+                if staged_sender.send(staged).is_err() {
+                    return;
+                }
             }
-            let outcomes = waspada_server::api::import_records(store, kind, records, policy, context)?;
+        });
+        for staged in staged_receiver {
+            let StagedBatch { rows, lines, mut rejections, records } = staged;
+            tally.rows += rows;
+            tally.rejected += rejections.len() as u64;
+            let Some(records) = records else { continue };
+            let outcomes = waspada_server::api::commit_records(store, records?, policy, context)?;
             for (line, outcome) in lines.into_iter().zip(outcomes) {
                 match outcome {
                     RowOutcome::Inserted => tally.inserted += 1,
