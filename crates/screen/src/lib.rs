@@ -118,6 +118,8 @@ pub struct Index {
     frequency: Vec<u32>,
     /// Keys with more postings than this are too common to search by on their own.
     stop_len: usize,
+    /// Entries replaced or removed: never a candidate again (their postings stay, skipped).
+    removed: Vec<bool>,
 }
 
 /// Reusable per-thread working memory for [`Index::screen_with`].
@@ -166,6 +168,7 @@ impl Index {
             tokens: HashMap::new(),
             frequency: Vec::new(),
             stop_len: 1_000,
+            removed: Vec::new(),
         }
     }
 
@@ -228,6 +231,7 @@ impl Index {
         if let Some(number) = entry.document_number.as_deref().map(normalise_document).filter(|n| !n.is_empty()) {
             self.documents.entry(number).or_default().push(position);
         }
+        self.removed.push(false);
         self.years.push(entry.date_of_birth.map_or(0, |d| i16::try_from(d.year).unwrap_or(0)));
         self.sexes.push(entry.sex.map_or(0, |c| c as u8));
         self.entries.push(Stored {
@@ -241,7 +245,38 @@ impl Index {
         Ok(position)
     }
 
-    /// Number of entries.
+    /// Adds an entry in place of any stored under the same id (an edited watchlist entry must
+    /// stop matching under its old names at once).
+    pub fn replace(&mut self, entry: Entry) -> Result<u32, NameError> {
+        // Analyse first: an entry that cannot be indexed leaves the old one in place.
+        if !entry.names.iter().any(|n| analyse(n).is_ok()) {
+            return self.insert(entry);
+        }
+        self.remove(&entry.id);
+        self.insert(entry)
+    }
+
+    /// Removes every entry with this id; returns how many. A linear scan: meant for watchlists
+    /// (thousands of entries), whose edits are rare.
+    pub fn remove(&mut self, id: &str) -> usize {
+        let positions: Vec<usize> =
+            self.entries.iter().enumerate().filter(|(i, e)| e.id == id && !self.removed[*i]).map(|(i, _)| i).collect();
+        for &position in &positions {
+            self.removed[position] = true;
+            let mut seen: Vec<u32> = Vec::new();
+            for &token in self.entries[position].token_ids.iter().flatten() {
+                if !seen.contains(&token) {
+                    seen.push(token);
+                    if let Some(f) = self.frequency.get_mut(token as usize) {
+                        *f = f.saturating_sub(1);
+                    }
+                }
+            }
+        }
+        positions.len()
+    }
+
+    /// Number of entries (removed ones included until the index is rebuilt).
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -395,6 +430,7 @@ impl Index {
         }
         candidates.sort_unstable();
         candidates.dedup();
+        candidates.retain(|&e| !self.removed[e as usize]);
         // Score every candidate cheaply, explain only the hits.
         let mut scored: Vec<(u32, f32)> = candidates
             .into_iter()
@@ -579,6 +615,23 @@ mod tests {
             entry("W4", &["Siti Aminah"], "1979-02-02", 'F'),
         ])
         .0
+    }
+
+    #[test]
+    fn a_replaced_entry_stops_matching_under_its_old_name() {
+        let mut index = index();
+        let old = query("Siti Aminah", "1979-02-02", 'F');
+        assert_eq!(index.screen(&old, DEFAULT_THRESHOLD, 5).unwrap().len(), 1);
+        index.replace(entry("W4", &["Rahmawati Kusuma"], "1979-02-02", 'F')).unwrap();
+        assert!(index.screen(&old, DEFAULT_THRESHOLD, 5).unwrap().is_empty());
+        let new = index.screen(&query("Rahmawati Kusuma", "1979-02-02", 'F'), DEFAULT_THRESHOLD, 5).unwrap();
+        assert_eq!(new.iter().map(|h| h.entry_id.as_str()).collect::<Vec<_>>(), ["W4"]);
+        // An entry that cannot be analysed does not remove the one it would replace.
+        assert!(index.replace(entry("W4", &["<<<"], "", 'F')).is_err());
+        assert_eq!(index.screen(&query("Rahmawati Kusuma", "", 'F'), DEFAULT_THRESHOLD, 5).unwrap().len(), 1);
+        assert_eq!(index.remove("W4"), 1);
+        assert!(index.screen(&query("Rahmawati Kusuma", "", 'F'), DEFAULT_THRESHOLD, 5).unwrap().is_empty());
+        assert_eq!(index.remove("W4"), 0);
     }
 
     #[test]

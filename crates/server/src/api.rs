@@ -439,6 +439,8 @@ pub struct AuditListQuery {
     pub action: Option<String>,
     /// Only this subject, e.g. `person:42`.
     pub subject: Option<String>,
+    /// Only entries about this person (by id), alone or among other subjects.
+    pub person: Option<i64>,
     /// Entries before this sequence number.
     pub before: Option<i64>,
     /// Entries at or after this day (`YYYY-MM-DD`) or time (RFC 3339), UTC.
@@ -464,6 +466,7 @@ pub async fn audit_list(
         actor: q.actor,
         action: q.action,
         subject: q.subject,
+        person: q.person,
         before_seq: q.before,
         since: audit_time("since", q.since.as_deref())?,
         until: audit_time("until", q.until.as_deref())?,

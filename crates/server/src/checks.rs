@@ -134,7 +134,8 @@ impl Engine {
                 Record::Watchlist(w) => {
                     let (entry, listed) = watch_entry(w);
                     self.listed.insert(entry.id.clone(), listed);
-                    let _ = self.watchlist.insert(entry);
+                    // An edited entry replaces its old names and aliases at once.
+                    let _ = self.watchlist.replace(entry);
                 }
                 Record::Crossing(_) => {}
             }

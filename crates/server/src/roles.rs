@@ -13,6 +13,9 @@ pub enum Role {
     Supervisor,
     /// Administrator: accounts and the audit log, but no traveller data.
     Admin,
+    /// Data-protection officer (UU 27/2022 Art. 53): oversees processing through the audit log,
+    /// but reads no traveller data.
+    Dpo,
 }
 
 /// Something a request may do.
@@ -60,6 +63,7 @@ const GRANTS: &[(Role, &[Permission])] = &[
         ],
     ),
     (Role::Admin, &[Permission::ReadAudit]),
+    (Role::Dpo, &[Permission::ReadAudit]),
 ];
 
 impl Role {
@@ -70,6 +74,7 @@ impl Role {
             "analyst" => Some(Role::Analyst),
             "supervisor" => Some(Role::Supervisor),
             "admin" => Some(Role::Admin),
+            "dpo" => Some(Role::Dpo),
             _ => None,
         }
     }
@@ -81,11 +86,12 @@ impl Role {
             Role::Analyst => "analyst",
             Role::Supervisor => "supervisor",
             Role::Admin => "admin",
+            Role::Dpo => "dpo",
         }
     }
 
     /// All roles.
-    pub const ALL: [Role; 4] = [Role::Officer, Role::Analyst, Role::Supervisor, Role::Admin];
+    pub const ALL: [Role; 5] = [Role::Officer, Role::Analyst, Role::Supervisor, Role::Admin, Role::Dpo];
 
     /// Whether this role has a permission.
     pub fn allows(self, permission: Permission) -> bool {
@@ -109,6 +115,8 @@ mod tests {
         assert!(!Role::Analyst.allows(Permission::WriteRecords));
         assert!(Role::Supervisor.allows(Permission::ManageWatchlist));
         assert!(!Role::Officer.allows(Permission::ManageWatchlist));
+        assert!(Role::Dpo.allows(Permission::ReadAudit));
+        assert!(!Role::Dpo.allows(Permission::ReadPersonal) && !Role::Dpo.allows(Permission::Decide));
         for role in Role::ALL {
             assert_eq!(Role::parse(role.name()), Some(role));
         }

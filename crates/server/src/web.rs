@@ -16,13 +16,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use waspada_store::{AuditContext, AuditQuery, AuditVerdict};
 
 use crate::AppState;
 use crate::auth::{CurrentUser, Purpose};
 use crate::checks::{CheckRequest, CheckResponse, DecisionRequest};
-use crate::roles::Permission;
+use crate::roles::{Permission, Role};
 
 /// Decision nonces already used (bounded; the oldest are forgotten first).
 #[derive(Clone, Default)]
@@ -145,6 +146,23 @@ fn t(lang: Lang, key: &str) -> &'static str {
         ),
         ("forbidden", "Peran Anda tidak boleh melakukan ini.", "Your role may not do this."),
         ("session_expired", "Sesi berakhir. Silakan masuk lagi.", "Your session has ended. Please sign in again."),
+        ("person_filter", "Orang (NIK)", "Person (NIK)"),
+        (
+            "audit_failed",
+            "Akses tidak dapat dicatat di log audit, jadi data tidak ditampilkan. Coba lagi.",
+            "The access could not be recorded in the audit log, so nothing is shown. Try again.",
+        ),
+        ("person_unknown", "Tidak ada orang dengan NIK itu dalam data.", "No person with that NIK in the records."),
+        (
+            "pending_kept",
+            "Sesi berakhir sebelum formulir terkirim. Masuk lagi: isian Anda disimpan dan ditampilkan kembali.",
+            "Your session ended before the form was sent. Sign in again: what you entered is kept and shown again.",
+        ),
+        (
+            "pending_restored",
+            "Isian Anda dipulihkan tetapi BELUM dikirim. Periksa, lalu kirim lagi.",
+            "What you entered is restored but NOT yet sent. Check it, then send it again.",
+        ),
         (
             "csrf",
             "Formulir kedaluwarsa. Muat ulang halaman dan coba lagi.",
@@ -194,6 +212,10 @@ fn t(lang: Lang, key: &str) -> &'static str {
         ("policy", "Kebijakan indikator", "Indicator policy"),
         ("add_entry", "Tambah / ubah entri", "Add / change an entry"),
         ("expire", "Akhiri hari ini", "Expire today"),
+        ("edit", "Ubah", "Edit"),
+        ("edit_entry", "Ubah entri", "Edit the entry"),
+        ("save", "Simpan", "Save"),
+        ("cancel", "Batal", "Cancel"),
         ("saved", "Tersimpan.", "Saved."),
         ("category", "Kategori", "Category"),
         ("name", "Nama", "Name"),
@@ -371,6 +393,49 @@ fn expired(lang: Lang) -> Response {
     html_response(StatusCode::UNAUTHORIZED, page(lang, t(lang, "sign_in"), None, "", body))
 }
 
+/// Work a form was carrying when its session had ended. It goes through the sign-in form (a
+/// hidden field) and comes back filled in, to be sent again: an expired session never loses a
+/// decision being written or a scan. Nothing is done with it before the user sends it again.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Pending {
+    Decision(DecisionForm),
+    Check(CheckForm),
+}
+
+/// The largest pending form carried through sign-in (a decision's reason is a few lines).
+const PENDING_MAX: usize = 16 * 1024;
+
+impl Pending {
+    fn encode(mut self) -> String {
+        // The old session's token is of no use any more; a new one comes with the new session.
+        match &mut self {
+            Pending::Decision(form) => form.csrf.clear(),
+            Pending::Check(form) => form.csrf.clear(),
+        }
+        serde_json::to_string(&self).unwrap_or_default()
+    }
+
+    fn decode(text: &str) -> Option<Pending> {
+        if text.is_empty() || text.len() > PENDING_MAX {
+            return None;
+        }
+        serde_json::from_str(text).ok()
+    }
+}
+
+/// The sign-in page for a form sent after its session ended, carrying the form's content.
+fn expired_with(lang: Lang, pending: Pending) -> Response {
+    let csrf = random_hex();
+    let pending = pending.encode();
+    let pending = (pending.len() <= PENDING_MAX).then_some(pending);
+    let notice = t(lang, if pending.is_some() { "pending_kept" } else { "session_expired" });
+    let mut response =
+        html_response(StatusCode::UNAUTHORIZED, login_page(lang, &csrf, Some(notice), pending.as_deref()));
+    set_login_csrf(&mut response, &csrf);
+    response
+}
+
 /// The page a role may not see.
 fn forbidden(lang: Lang, title: &str, user: &CurrentUser, csrf: &str) -> Response {
     let body = html! { p.error role="alert" { (t(lang, "forbidden")) } };
@@ -388,12 +453,13 @@ fn remember_purpose(response: &mut Response, purpose: &str) {
 
 // ----- sign-in ------------------------------------------------------------------------------
 
-fn login_page(lang: Lang, csrf: &str, error: Option<&str>) -> Markup {
+fn login_page(lang: Lang, csrf: &str, error: Option<&str>, pending: Option<&str>) -> Markup {
     let body = html! {
         h1 { (t(lang, "sign_in")) }
         @if let Some(error) = error { p.error role="alert" { (error) } }
         form method="post" action="/login" class="card" {
             input type="hidden" name="csrf" value=(csrf);
+            @if let Some(pending) = pending { input type="hidden" name="pending" value=(pending); }
             label for="username" { (t(lang, "username")) }
             input #username name="username" autocomplete="username" required autofocus;
             label for="password" { (t(lang, "password")) }
@@ -413,13 +479,17 @@ fn random_hex() -> String {
 async fn login_form(headers: HeaderMap) -> Response {
     let lang = lang(&headers);
     let csrf = random_hex();
-    let mut response = html_response(StatusCode::OK, login_page(lang, &csrf, None));
+    let mut response = html_response(StatusCode::OK, login_page(lang, &csrf, None, None));
+    set_login_csrf(&mut response, &csrf);
+    response
+}
+
+fn set_login_csrf(response: &mut Response, csrf: &str) {
     if let Ok(value) =
         HeaderValue::from_str(&format!("waspada_login_csrf={csrf}; HttpOnly; SameSite=Strict; Path=/login"))
     {
-        response.headers_mut().insert(SET_COOKIE, value);
+        response.headers_mut().append(SET_COOKIE, value);
     }
-    response
 }
 
 #[derive(Deserialize)]
@@ -427,6 +497,9 @@ struct LoginForm {
     username: String,
     password: String,
     csrf: String,
+    /// A form sent after its session ended ([`Pending`], JSON).
+    #[serde(default)]
+    pending: String,
 }
 
 async fn login_submit(
@@ -436,14 +509,30 @@ async fn login_submit(
 ) -> Response {
     let lang = lang(&headers);
     let Ok(Form(form)) = form else {
-        return html_response(StatusCode::BAD_REQUEST, login_page(lang, &random_hex(), Some(t(lang, "csrf"))));
+        return html_response(StatusCode::BAD_REQUEST, login_page(lang, &random_hex(), Some(t(lang, "csrf")), None));
     };
+    let pending = Pending::decode(&form.pending).map(Pending::encode);
     if cookie(&headers, "waspada_login_csrf") != Some(form.csrf.as_str()) || form.csrf.is_empty() {
-        return html_response(StatusCode::FORBIDDEN, login_page(lang, &random_hex(), Some(t(lang, "csrf"))));
+        let csrf = random_hex();
+        let mut response =
+            html_response(StatusCode::FORBIDDEN, login_page(lang, &csrf, Some(t(lang, "csrf")), pending.as_deref()));
+        set_login_csrf(&mut response, &csrf);
+        return response;
     }
+    let username = form.username.trim().to_owned();
     match crate::auth::sign_in(&state, form.username, form.password).await {
-        Ok(Some((token, _))) => {
-            let mut response = redirect("/check");
+        Ok(Some((token, login))) => {
+            let role = Role::parse(&login.role);
+            let mut response = match (pending.as_deref().and_then(Pending::decode), role) {
+                (Some(pending), Some(role)) => {
+                    // The page header needs only the name and role; the id is not shown.
+                    let user = CurrentUser { id: 0, username, role };
+                    resume_page(lang, &user, &csrf_for(&token), pending)
+                }
+                // Staff who do not check travellers (admin, DPO) start on the dashboard.
+                (_, Some(role)) if !role.allows(Permission::Check) => redirect("/"),
+                _ => redirect("/check"),
+            };
             if let Ok(value) = HeaderValue::from_str(&crate::auth::session_cookie(&token, state.config.token_ttl)) {
                 response.headers_mut().insert(SET_COOKIE, value);
             }
@@ -451,12 +540,32 @@ async fn login_submit(
             response.headers_mut().append(SET_COOKIE, HeaderValue::from_static(crate::auth::CLEAR_PURPOSE));
             response
         }
-        Ok(None) => html_response(StatusCode::UNAUTHORIZED, login_page(lang, &form.csrf, Some(t(lang, "bad_login")))),
+        Ok(None) => html_response(
+            StatusCode::UNAUTHORIZED,
+            login_page(lang, &form.csrf, Some(t(lang, "bad_login")), pending.as_deref()),
+        ),
         Err(error) => {
             let (id, en) = error.messages();
-            html_response(error.status(), login_page(lang, &form.csrf, Some(if lang == Lang::Id { &id } else { &en })))
+            let text = if lang == Lang::Id { id } else { en };
+            html_response(error.status(), login_page(lang, &form.csrf, Some(&text), pending.as_deref()))
         }
     }
+}
+
+/// After signing in again: the form that was on its way, filled in, to be sent again.
+fn resume_page(lang: Lang, user: &CurrentUser, csrf: &str, pending: Pending) -> Response {
+    let (title, form) = match &pending {
+        Pending::Decision(draft) if user.role.allows(Permission::Decide) => {
+            (t(lang, "decision"), decision_form(lang, csrf, draft))
+        }
+        Pending::Check(form) if user.role.allows(Permission::Check) => (t(lang, "check"), check_form(lang, csrf, form)),
+        _ => return redirect("/check"),
+    };
+    let body = html! {
+        p.notice role="status" #pending-restored { (t(lang, "pending_restored")) }
+        (form)
+    };
+    html_response(StatusCode::OK, page(lang, title, Some(user), csrf, body))
 }
 
 #[derive(Deserialize)]
@@ -497,7 +606,7 @@ async fn set_lang(axum::extract::Path(code): axum::extract::Path<String>, header
 
 // ----- counter check ------------------------------------------------------------------------
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Serialize, Default, Clone)]
 struct CheckForm {
     #[serde(default)]
     q: String,
@@ -535,6 +644,9 @@ async fn check_page(State(state): State<AppState>, headers: HeaderMap) -> Respon
     let lang = lang(&headers);
     let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
     let csrf = csrf_for(&token);
+    if !user.role.allows(Permission::Check) {
+        return forbidden(lang, t(lang, "check"), &user, &csrf);
+    }
     let form = CheckForm {
         purpose: cookie(&headers, "waspada_purpose").map(decode).unwrap_or_default(),
         ..CheckForm::default()
@@ -662,24 +774,42 @@ fn result_view(lang: Lang, user: &CurrentUser, csrf: &str, form: &CheckForm, res
             }
         }
         @if user.role.allows(Permission::Decide) && !form.application_reference.trim().is_empty() {
-            form method="post" action="/decide" class="card" #decision {
-                h2 { (t(lang, "decision")) " · " (form.application_reference) }
-                input type="hidden" name="csrf" value=(csrf);
-                input type="hidden" name="nonce" value=(random_hex());
-                input type="hidden" name="application_reference" value=(form.application_reference);
-                input type="hidden" name="purpose" value=(form.purpose);
-                fieldset {
-                    legend { (t(lang, "decision")) }
-                    @for (value, key) in [("issued", "issued"), ("delayed", "delayed"), ("refused", "refused")] {
-                        label.choice { input type="radio" name="outcome" value=(value) required; " " (t(lang, key)) }
-                    }
+            (decision_form(lang, csrf, &DecisionForm {
+                nonce: random_hex(),
+                application_reference: form.application_reference.clone(),
+                purpose: form.purpose.clone(),
+                ..DecisionForm::default()
+            }))
+        }
+    }
+}
+
+/// The decision form (issue, delay, refuse); `draft` fills it, as when a decision is shown again
+/// after the session ended before it was recorded.
+fn decision_form(lang: Lang, csrf: &str, draft: &DecisionForm) -> Markup {
+    let legal_basis = if draft.legal_basis.trim().is_empty() {
+        "SE Dirjen Imigrasi IMI-0277.GR.02.06/2017"
+    } else {
+        draft.legal_basis.as_str()
+    };
+    html! {
+        form method="post" action="/decide" class="card" #decision {
+            h2 { (t(lang, "decision")) " · " (draft.application_reference) }
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="nonce" value=(draft.nonce);
+            input type="hidden" name="application_reference" value=(draft.application_reference);
+            input type="hidden" name="purpose" value=(draft.purpose);
+            fieldset {
+                legend { (t(lang, "decision")) }
+                @for (value, key) in [("issued", "issued"), ("delayed", "delayed"), ("refused", "refused")] {
+                    label.choice { input type="radio" name="outcome" value=(value) required checked[draft.outcome == value]; " " (t(lang, key)) }
                 }
-                label for="reason" { (t(lang, "reason")) }
-                textarea #reason name="reason" rows="2" {}
-                label for="legal_basis" { (t(lang, "legal_basis")) }
-                input #legal_basis name="legal_basis" value="SE Dirjen Imigrasi IMI-0277.GR.02.06/2017";
-                button type="submit" { (t(lang, "record_decision")) }
             }
+            label for="reason" { (t(lang, "reason")) }
+            textarea #reason name="reason" rows="2" { (draft.reason) }
+            label for="legal_basis" { (t(lang, "legal_basis")) }
+            input #legal_basis name="legal_basis" value=(legal_basis);
+            button type="submit" { (t(lang, "record_decision")) }
         }
     }
 }
@@ -690,9 +820,9 @@ async fn check_submit(
     form: Result<Form<CheckForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let lang = lang(&headers);
-    let Some((user, token)) = session(&state, &headers).await else { return expired(lang) };
-    let csrf = csrf_for(&token);
     let form = form.map(|Form(f)| f).unwrap_or_default();
+    let Some((user, token)) = session(&state, &headers).await else { return expired_with(lang, Pending::Check(form)) };
+    let csrf = csrf_for(&token);
     if form.csrf != csrf {
         let body = html! { p.error role="alert" { (t(lang, "csrf")) } (check_form(lang, &csrf, &form)) };
         return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "check"), Some(&user), &csrf, body));
@@ -784,7 +914,7 @@ async fn check_submit(
     response
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default)]
 struct DecisionForm {
     #[serde(default)]
     csrf: String,
@@ -808,9 +938,11 @@ async fn decide_submit(
     form: Result<Form<DecisionForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let lang = lang(&headers);
-    let Some((user, token)) = session(&state, &headers).await else { return expired(lang) };
-    let csrf = csrf_for(&token);
     let form = form.map(|Form(f)| f).unwrap_or_default();
+    let Some((user, token)) = session(&state, &headers).await else {
+        return expired_with(lang, Pending::Decision(form));
+    };
+    let csrf = csrf_for(&token);
     let back = html! { p { a href="/check" { (t(lang, "back")) } } };
     let fail = |status: StatusCode, text: &str| {
         let body = html! { p.error role="alert" { (text) } (back) };
@@ -913,6 +1045,23 @@ async fn person_page(
     };
     let companions: Vec<String> = timeline.crossings.iter().flat_map(|c| c.companions.iter().cloned()).collect();
     let linked = state.engine.read().map(|e| e.linked(&timeline.person.nik, &companions)).unwrap_or_default();
+    // Linked persons are third parties shown on this page: their disclosure is audited too, and
+    // the page is not shown if that cannot be recorded.
+    if !linked.is_empty() {
+        let niks: Vec<waspada_domain::Nik> =
+            linked.iter().filter_map(|(nik, _, _)| waspada_domain::Nik::parse(nik).ok()).collect();
+        let Ok(context) = user.context(&Purpose(purpose.clone())) else { return redirect("/check") };
+        let store = state.store.clone();
+        let of = timeline.person.id;
+        let recorded = tokio::task::spawn_blocking(move || store.audit_linked(&context, of, &niks)).await;
+        if !matches!(recorded, Ok(Ok(()))) {
+            let body = html! { p.error role="alert" { (t(lang, "audit_failed")) } };
+            return html_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                page(lang, t(lang, "person"), Some(&user), &csrf, body),
+            );
+        }
+    }
     let p = &timeline.person;
     let body = html! {
         h1 { (p.full_name) }
@@ -973,6 +1122,8 @@ struct AuditFilter {
     actor: Option<String>,
     action: Option<String>,
     subject: Option<String>,
+    /// A NIK, or a person id as `person:42`.
+    person: Option<String>,
     since: Option<String>,
     until: Option<String>,
 }
@@ -1023,10 +1174,26 @@ async fn audit_view(
             return html_response(StatusCode::BAD_REQUEST, page(lang, t(lang, "audit"), Some(&user), &csrf, body));
         }
     };
+    // A NIK is turned into the person's id (the log names ids, never NIKs); the look-up is itself
+    // audited, with the purpose "audit review".
+    let person = match clean(&filter.person) {
+        None => None,
+        Some(text) => match resolve_person(&state, &user, &text).await {
+            Some(id) => Some(id),
+            None => {
+                let body = html! {
+                    p.error role="alert" { (t(lang, "person_unknown")) }
+                    p { a href="/audit" { (t(lang, "audit")) } }
+                };
+                return html_response(StatusCode::NOT_FOUND, page(lang, t(lang, "audit"), Some(&user), &csrf, body));
+            }
+        },
+    };
     let query = AuditQuery {
         actor: clean(&filter.actor),
         action: clean(&filter.action),
         subject: clean(&filter.subject),
+        person,
         before_seq: None,
         since,
         until,
@@ -1050,6 +1217,7 @@ async fn audit_view(
             div { label for="actor" { (t(lang, "actor")) } input #actor name="actor" value=(filter.actor.clone().unwrap_or_default()); }
             div { label for="action" { (t(lang, "action")) } input #action name="action" value=(filter.action.clone().unwrap_or_default()); }
             div { label for="subject" { (t(lang, "subject")) } input #subject name="subject" value=(filter.subject.clone().unwrap_or_default()); }
+            div { label for="person" { (t(lang, "person_filter")) } input #person name="person" inputmode="numeric" placeholder="NIK / person:42" value=(filter.person.clone().unwrap_or_default()); }
             div { label for="since" { (t(lang, "since")) } input #since name="since" type="date" value=(filter.since.clone().unwrap_or_default()); }
             div { label for="until" { (t(lang, "until")) } input #until name="until" type="date" value=(filter.until.clone().unwrap_or_default()); }
             button type="submit" { (t(lang, "filter")) }
@@ -1070,6 +1238,18 @@ async fn audit_view(
     html_response(StatusCode::OK, page(lang, t(lang, "audit"), Some(&user), &csrf, body))
 }
 
+/// The person id for the audit filter: `person:42`, or a NIK looked up in the store.
+async fn resolve_person(state: &AppState, user: &CurrentUser, text: &str) -> Option<i64> {
+    if let Some(id) = text.strip_prefix("person:") {
+        return id.trim().parse().ok();
+    }
+    let nik = waspada_domain::Nik::parse(text).ok()?;
+    let context = AuditContext::new(user.username.clone(), "audit review").ok()?;
+    let store = state.store.clone();
+    let person = tokio::task::spawn_blocking(move || store.person_by_nik(&nik, &context)).await.ok()?.ok()??;
+    Some(person.id)
+}
+
 /// Today's entries of one audit action (newest first, at most 1,000).
 async fn today(state: &AppState, action: &str) -> Vec<waspada_store::AuditEntry> {
     let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
@@ -1077,6 +1257,7 @@ async fn today(state: &AppState, action: &str) -> Vec<waspada_store::AuditEntry>
         actor: None,
         action: Some(action.to_owned()),
         subject: None,
+        person: None,
         before_seq: None,
         since: Some(format!("{day}T00:00:00")),
         until: None,
@@ -1139,7 +1320,7 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
 
 // ----- watchlist and policy -----------------------------------------------------------------
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 struct WatchForm {
     #[serde(default)]
     csrf: String,
@@ -1193,8 +1374,66 @@ async fn watchlist_entries(state: &AppState, user: &CurrentUser) -> Vec<waspada_
     .unwrap_or_default()
 }
 
-async fn watchlist_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    watchlist_view(state, headers, None, StatusCode::OK).await
+#[derive(Deserialize, Default)]
+struct WatchlistParams {
+    /// The id of the entry to edit: the form is filled with it.
+    edit: Option<String>,
+}
+
+async fn watchlist_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<WatchlistParams>,
+) -> Response {
+    let Some(id) = params.edit.filter(|id| !id.trim().is_empty()) else {
+        return watchlist_view(state, headers, None, StatusCode::OK).await;
+    };
+    let lang = lang(&headers);
+    let Some((user, _)) = session(&state, &headers).await else { return redirect("/login") };
+    if !user.role.allows(Permission::ManageWatchlist) {
+        return watchlist_view(state, headers, None, StatusCode::FORBIDDEN).await;
+    }
+    let entry = watchlist_entries(&state, &user).await.into_iter().find(|e| e.external_id == id.trim());
+    match entry {
+        Some(entry) => {
+            let form = WatchForm::from_entry(&entry);
+            watchlist_view_with(state, headers, None, StatusCode::OK, Vec::new(), WatchPrefill::Edit(form)).await
+        }
+        None => watchlist_view(state, headers, Some((false, t(lang, "not_found").into())), StatusCode::NOT_FOUND).await,
+    }
+}
+
+/// What the watchlist page's forms start with.
+enum WatchPrefill {
+    /// Empty forms.
+    None,
+    /// The entry form filled from a stored entry, its id fixed.
+    Edit(WatchForm),
+    /// What the user typed, after it was refused (nothing typed is lost).
+    Typed(WatchForm),
+    /// The pasted CSV, after some of its lines were refused.
+    Pasted(String),
+}
+
+impl WatchForm {
+    fn from_entry(e: &waspada_domain::WatchlistEntry) -> WatchForm {
+        WatchForm {
+            id: e.external_id.clone(),
+            category: e.category.code().to_owned(),
+            full_name: e.full_name.as_str().to_owned(),
+            aliases: e.aliases.iter().map(|a| a.as_str()).collect::<Vec<_>>().join("|"),
+            date_of_birth: e.date_of_birth.as_ref().map(ToString::to_string).unwrap_or_default(),
+            sex: e.sex.map(|s| s.code().to_string()).unwrap_or_default(),
+            nationality: e.nationality.as_ref().map(ToString::to_string).unwrap_or_default(),
+            document_number: e.document_number.as_ref().map(|n| n.as_str().to_owned()).unwrap_or_default(),
+            nik: e.nik.as_ref().map(|n| n.as_str().to_owned()).unwrap_or_default(),
+            legal_basis: e.legal_basis.clone(),
+            valid_from: e.valid_from.to_string(),
+            valid_until: e.valid_until.map(|d| d.to_string()).unwrap_or_default(),
+            source: e.source.clone().unwrap_or_default(),
+            ..WatchForm::default()
+        }
+    }
 }
 
 async fn watchlist_view(
@@ -1203,7 +1442,7 @@ async fn watchlist_view(
     message: Option<(bool, String)>,
     status: StatusCode,
 ) -> Response {
-    watchlist_view_with(state, headers, message, status, Vec::new()).await
+    watchlist_view_with(state, headers, message, status, Vec::new(), WatchPrefill::None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -1287,7 +1526,10 @@ async fn watchlist_import(
     .await;
     let message = format!("{saved_count} {}, {} {}", t(lang, "imported"), rejections.len(), t(lang, "rejected"));
     let status = if rejections.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    watchlist_view_with(state, headers, Some((rejections.is_empty(), message)), status, rejections).await
+    // The pasted text stays in the box when lines were refused, so they can be corrected and sent
+    // again (the saved lines then come back as unchanged).
+    let prefill = if rejections.is_empty() { WatchPrefill::None } else { WatchPrefill::Pasted(form.csv) };
+    watchlist_view_with(state, headers, Some((rejections.is_empty(), message)), status, rejections, prefill).await
 }
 
 async fn watchlist_view_with(
@@ -1296,6 +1538,7 @@ async fn watchlist_view_with(
     message: Option<(bool, String)>,
     status: StatusCode,
     rejections: Vec<(u64, String)>,
+    prefill: WatchPrefill,
 ) -> Response {
     let lang = lang(&headers);
     let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
@@ -1305,36 +1548,45 @@ async fn watchlist_view_with(
     }
     let entries = watchlist_entries(&state, &user).await;
     let today = chrono::Utc::now().date_naive();
+    let (typed, editing, pasted) = match prefill {
+        WatchPrefill::None => (WatchForm::default(), false, String::new()),
+        WatchPrefill::Edit(form) => (form, true, String::new()),
+        WatchPrefill::Typed(form) => (form, false, String::new()),
+        WatchPrefill::Pasted(text) => (WatchForm::default(), false, text),
+    };
+    let or = |value: &str, default: &str| if value.trim().is_empty() { default.to_owned() } else { value.to_owned() };
     let body = html! {
         h1 { (t(lang, "watchlist")) }
         @if let Some((ok, text)) = &message { p class=(if *ok { "notice" } else { "error" }) role="status" #watch-message { (text) } }
         form method="post" action="/watchlist" class="card" #watch-form {
-            h2 { (t(lang, "add_entry")) }
+            h2 { (t(lang, if editing { "edit_entry" } else { "add_entry" })) }
             input type="hidden" name="csrf" value=(csrf);
             div.row {
-                div { label for="id" { "ID" } input #id name="id" required; }
+                div { label for="id" { "ID" } input #id name="id" required value=(typed.id) readonly[editing]; }
                 div { label for="category" { (t(lang, "category")) }
                     select #category name="category" {
-                        @for c in ["pencegahan", "penangkalan", "person_of_interest", "interpol_notice"] { option value=(c) { (c) } }
+                        @for c in ["pencegahan", "penangkalan", "person_of_interest", "interpol_notice"] { option value=(c) selected[typed.category == c] { (c) } }
                     } }
-                div { label for="full_name" { (t(lang, "name")) } input #full_name name="full_name" required; }
-                div { label for="aliases" { (t(lang, "aliases")) } input #aliases name="aliases"; }
-                div { label for="date_of_birth" { (t(lang, "born")) } input #date_of_birth name="date_of_birth" placeholder="1980 / 1980-05-17"; }
-                div { label for="sex" { (t(lang, "sex")) } input #sex name="sex" maxlength="1"; }
-                div { label for="nationality" { (t(lang, "nationality")) } input #nationality name="nationality" value="IDN" maxlength="3"; }
-                div { label for="document_number" { (t(lang, "document")) } input #document_number name="document_number"; }
-                div { label for="nik" { "NIK" } input #nik name="nik" inputmode="numeric"; }
-                div { label for="legal_basis" { (t(lang, "legal_basis")) } input #legal_basis name="legal_basis" required; }
-                div { label for="valid_from" { (t(lang, "valid_from")) } input #valid_from name="valid_from" type="date" value=(today.to_string()) required; }
-                div { label for="valid_until" { (t(lang, "valid_until")) } input #valid_until name="valid_until" type="date"; }
+                div { label for="full_name" { (t(lang, "name")) } input #full_name name="full_name" required value=(typed.full_name); }
+                div { label for="aliases" { (t(lang, "aliases")) } input #aliases name="aliases" value=(typed.aliases); }
+                div { label for="date_of_birth" { (t(lang, "born")) } input #date_of_birth name="date_of_birth" placeholder="1980 / 1980-05-17" value=(typed.date_of_birth); }
+                div { label for="sex" { (t(lang, "sex")) } input #sex name="sex" maxlength="1" value=(typed.sex); }
+                div { label for="nationality" { (t(lang, "nationality")) } input #nationality name="nationality" value=(or(&typed.nationality, if editing { "" } else { "IDN" })) maxlength="3"; }
+                div { label for="document_number" { (t(lang, "document")) } input #document_number name="document_number" value=(typed.document_number); }
+                div { label for="nik" { "NIK" } input #nik name="nik" inputmode="numeric" value=(typed.nik); }
+                div { label for="legal_basis" { (t(lang, "legal_basis")) } input #legal_basis name="legal_basis" required value=(typed.legal_basis); }
+                div { label for="valid_from" { (t(lang, "valid_from")) } input #valid_from name="valid_from" type="date" value=(or(&typed.valid_from, &today.to_string())) required; }
+                div { label for="valid_until" { (t(lang, "valid_until")) } input #valid_until name="valid_until" type="date" value=(typed.valid_until); }
             }
-            button type="submit" { (t(lang, "add_entry")) }
+            input type="hidden" name="source" value=(typed.source);
+            button type="submit" { (t(lang, if editing { "save" } else { "add_entry" })) }
+            @if editing { " " a href="/watchlist" { (t(lang, "cancel")) } }
         }
         form method="post" action="/watchlist/import" class="card" #import-form {
             input type="hidden" name="csrf" value=(csrf);
             label for="csv" { (t(lang, "import_csv")) }
             textarea #csv name="csv" rows="4" spellcheck="false"
-                placeholder="id,category,full_name,aliases,date_of_birth,sex,nationality,document_number,legal_basis,valid_from,valid_until" {}
+                placeholder="id,category,full_name,aliases,date_of_birth,sex,nationality,document_number,legal_basis,valid_from,valid_until" { (pasted) }
             button type="submit" { (t(lang, "import")) }
         }
         @if !rejections.is_empty() {
@@ -1348,6 +1600,7 @@ async fn watchlist_view_with(
                     td { (e.date_of_birth.as_ref().map(ToString::to_string).unwrap_or_default()) } td { (e.legal_basis) }
                     td { (e.valid_until.map(|d| d.to_string()).unwrap_or_default()) }
                     td { @if e.valid_until.is_none_or(|u| u >= today) {
+                        a href=(format!("/watchlist?edit={}", encode(&e.external_id))) { (t(lang, "edit")) } " "
                         form method="post" action="/watchlist" class="inline" {
                             input type="hidden" name="csrf" value=(csrf);
                             input type="hidden" name="id" value=(e.external_id);
@@ -1412,7 +1665,18 @@ async fn watchlist_submit(
     };
     let record = match record {
         Ok(record) => record,
-        Err(reason) => return watchlist_view(state, headers, Some((false, reason)), StatusCode::BAD_REQUEST).await,
+        Err(reason) => {
+            let prefill = WatchPrefill::Typed(form);
+            return watchlist_view_with(
+                state,
+                headers,
+                Some((false, reason)),
+                StatusCode::BAD_REQUEST,
+                Vec::new(),
+                prefill,
+            )
+            .await;
+        }
     };
     let Ok(context) = AuditContext::new(user.username.clone(), "watchlist management") else {
         return redirect("/watchlist");
@@ -1443,7 +1707,9 @@ async fn watchlist_submit(
                 Some(waspada_store::RowOutcome::Rejected(r)) => r,
                 _ => String::new(),
             };
-            watchlist_view(state, headers, Some((false, reason)), StatusCode::BAD_REQUEST).await
+            let prefill = WatchPrefill::Typed(form);
+            watchlist_view_with(state, headers, Some((false, reason)), StatusCode::BAD_REQUEST, Vec::new(), prefill)
+                .await
         }
         _ => watchlist_view(state, headers, Some((false, "error".into())), StatusCode::INTERNAL_SERVER_ERROR).await,
     }
@@ -1461,6 +1727,7 @@ async fn policy_page(State(state): State<AppState>, headers: HeaderMap) -> Respo
         actor: None,
         action: Some("policy.load".into()),
         subject: None,
+        person: None,
         before_seq: None,
         since: None,
         until: None,

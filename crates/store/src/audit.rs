@@ -230,6 +230,9 @@ pub struct AuditQuery {
     pub action: Option<String>,
     /// Only this subject.
     pub subject: Option<String>,
+    /// Only entries whose subject names this person (`person:ID` alone or in a list such as
+    /// `person:ID,document:7`).
+    pub person: Option<i64>,
     /// Entries before this sequence number (for paging backwards).
     pub before_seq: Option<i64>,
     /// Entries at or after this time (RFC 3339 or a `YYYY-MM-DD` day, UTC).
@@ -248,6 +251,12 @@ pub(crate) fn list(sql: &mut dyn Sql, query: &AuditQuery) -> Result<Vec<AuditEnt
             params.push(Value::Text(value.clone()));
             clauses.push(format!("{column} = ${}", params.len()));
         }
+    }
+    if let Some(person) = query.person {
+        // Subjects are comma-separated `kind:id` lists; the commas around both sides make
+        // `person:4` not match `person:42`.
+        params.push(Value::Text(format!("%,person:{person},%")));
+        clauses.push(format!("(',' || subject || ',') LIKE ${}", params.len()));
     }
     if let Some(before) = query.before_seq {
         params.push(Value::Int(before));

@@ -892,6 +892,25 @@ impl Store {
         Ok(found)
     }
 
+    /// Records that third parties were shown beside a person (linked persons on a person page:
+    /// household, shared phones, agents, companions), as `person.linked` with their ids as the
+    /// subject and the person they were shown with in the detail, so that each of them finds the
+    /// disclosure when the audit log is searched for them.
+    pub fn audit_linked(&self, context: &AuditContext, of: i64, linked: &[Nik]) -> Result<()> {
+        if linked.is_empty() {
+            return Ok(());
+        }
+        let bidxs: Vec<Vec<u8>> = linked.iter().map(|nik| self.nik_bidx(nik)).collect();
+        self.backend.write(|sql| {
+            let ids = person_ids(sql, &bidxs)?;
+            let mut ids: Vec<i64> = bidxs.iter().filter_map(|b| ids.get(b).copied()).collect();
+            ids.dedup();
+            let subject = subject_of("person", ids.into_iter());
+            audit::record(&self.keys, sql, context, "person.linked", &subject, &format!("with=person:{of}"), Utc::now())
+                .map(|_| ())
+        })
+    }
+
     /// Finds a person by internal id. Audited as `person.read`.
     pub fn person_by_id(&self, id: i64, context: &AuditContext) -> Result<Option<Stored<Person>>> {
         let found = self.select_sealed::<Person>("persons", "id = $1", &[Value::Int(id)])?.pop();

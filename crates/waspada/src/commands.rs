@@ -167,6 +167,7 @@ pub fn audit_list(
         actor,
         action,
         subject: None,
+        person: None,
         before_seq: None,
         since: None,
         until: None,
@@ -185,7 +186,7 @@ pub fn create_user(
     display_name: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let Some(role) = waspada_server::roles::Role::parse(role) else {
-        bail!("unknown role {role:?}: use officer, analyst, supervisor or admin");
+        bail!("unknown role {role:?}: use officer, analyst, supervisor, admin or dpo");
     };
     let username = username.trim();
     if username.is_empty()

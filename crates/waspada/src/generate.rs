@@ -51,6 +51,7 @@ const DEMO_ACCOUNTS: &[(&str, &str, &str)] = &[
     ("analyst", "analis", "Analis Intelijen (demo)"),
     ("supervisor", "supervisor", "Kepala Seksi (demo)"),
     ("admin", "admin", "Administrator (demo)"),
+    ("dpo", "dpo", "Pejabat Pelindungan Data (demo)"),
 ];
 
 /// A random password of 20 letters and digits (no look-alikes such as 0/O, 1/l).

@@ -356,3 +356,292 @@ async fn a_refused_decision_form_can_be_corrected_and_a_decision_is_not_overwrit
         .await;
     resp.check_error(StatusCode::BAD_REQUEST, "bad_request");
 }
+
+/// The value of the first hidden input with this name, unescaped as a browser would send it.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = html.find(&marker).map(|i| i + marker.len()).unwrap_or_else(|| panic!("no {name} in {html}"));
+    let raw: String = html[at..].chars().take_while(|&c| c != '"').collect();
+    raw.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'").replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn a_decision_sent_after_the_session_ended_comes_back_after_sign_in_and_is_recorded_once() {
+    let app = TestApp::with_config(ServerConfig { web_idle: Duration::from_millis(400), ..ServerConfig::default() });
+    data::seed(&app).await;
+    let token = app.login(Role::Officer).await;
+    let resp = app
+        .send(
+            Req::post("/api/v1/applications")
+                .token(&token)
+                .purpose("uji")
+                .json(&serde_json::json!({"reference": "BKL-2026-31", "office": "Kanim Bengkulu",
+                    "applied_on": "2026-10-01", "applicant_nik": data::NIK_BUDI, "purpose": "work", "destination": "MYS"}))
+                .build(),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let officer = web_login(&app, Role::Officer).await;
+    let page = app.send(Req::get("/check").header("cookie", &officer).build()).await;
+    let stale_csrf = csrf(&page.text());
+    let reason = "Sponsor \"PT Maju\" tidak terdaftar; tunggu verifikasi BP2MI <segera>";
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let late = app
+        .send(form(
+            "/decide",
+            &officer,
+            &[
+                ("csrf", &stale_csrf),
+                ("nonce", "fedcba9876543210fedcba9876543210"),
+                ("application_reference", "BKL-2026-31"),
+                ("purpose", "wawancara"),
+                ("outcome", "delayed"),
+                ("reason", reason),
+                ("legal_basis", "UU 6/2011 Pasal 16"),
+            ],
+        ))
+        .await;
+    assert_eq!(late.status, StatusCode::UNAUTHORIZED);
+    let html = late.text();
+    assert!(html.contains("isian Anda disimpan"), "{html}");
+    assert!(!app.audit().await.iter().any(|e| e["action"] == "decision.record"), "nothing recorded yet");
+    // Signing in from that page brings the decision back, filled in but not sent.
+    let login_cookie = set_cookie(&late, "waspada_login_csrf").expect("a sign-in CSRF cookie");
+    let pending = hidden(&html, "pending");
+    assert!(!pending.contains(&stale_csrf), "the old session's form token is not carried");
+    let user = username(Role::Officer);
+    let wrong = app
+        .send(form(
+            "/login",
+            &login_cookie,
+            &[("username", &user), ("password", "wrong"), ("csrf", &csrf(&html)), ("pending", &pending)],
+        ))
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(hidden(&wrong.text(), "pending"), pending, "a mistyped password loses nothing either");
+    let back = app
+        .send(form(
+            "/login",
+            &login_cookie,
+            &[("username", &user), ("password", PASSWORD), ("csrf", &csrf(&html)), ("pending", &pending)],
+        ))
+        .await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.text());
+    let restored = back.text();
+    assert!(restored.contains("pending-restored") && restored.contains("BELUM dikirim"), "{restored}");
+    assert!(restored.contains("value=\"delayed\" required checked"), "the outcome is kept: {restored}");
+    assert!(restored.contains("tunggu verifikasi BP2MI &lt;segera&gt;"), "the reason is kept, escaped");
+    assert!(!app.audit().await.iter().any(|e| e["action"] == "decision.record"), "still nothing recorded");
+    let session = set_cookie(&back, "waspada_session").expect("a new session");
+    let send = || {
+        form(
+            "/decide",
+            &session,
+            &[
+                ("csrf", &csrf(&restored)),
+                ("nonce", &hidden(&restored, "nonce")),
+                ("application_reference", &hidden(&restored, "application_reference")),
+                ("purpose", &hidden(&restored, "purpose")),
+                ("outcome", "delayed"),
+                ("reason", reason),
+                ("legal_basis", "UU 6/2011 Pasal 16"),
+            ],
+        )
+    };
+    let recorded = app.send(send()).await;
+    assert_eq!(recorded.status, StatusCode::OK, "{}", recorded.text());
+    assert!(recorded.text().contains("decision-recorded"));
+    assert_eq!(app.send(send()).await.status, StatusCode::CONFLICT, "sent twice, recorded once");
+    let decisions: Vec<_> =
+        app.audit().await.into_iter().filter(|e| e["action"] == "decision.record").collect::<Vec<_>>();
+    assert_eq!(decisions.len(), 1, "{decisions:?}");
+    assert_eq!(decisions[0]["purpose"], "wawancara");
+}
+
+#[tokio::test]
+async fn a_scan_sent_after_the_session_ended_is_shown_again_after_sign_in() {
+    let app = TestApp::with_config(ServerConfig { web_idle: Duration::from_millis(400), ..ServerConfig::default() });
+    data::seed(&app).await;
+    let officer = web_login(&app, Role::Officer).await;
+    let page = app.send(Req::get("/check").header("cookie", &officer).build()).await;
+    let stale = csrf(&page.text());
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let late =
+        app.send(form("/check", &officer, &[("q", data::MRZ_SPECIMEN), ("purpose", "uji"), ("csrf", &stale)])).await;
+    assert_eq!(late.status, StatusCode::UNAUTHORIZED);
+    let login_cookie = set_cookie(&late, "waspada_login_csrf").unwrap();
+    let html = late.text();
+    let back = app
+        .send(form(
+            "/login",
+            &login_cookie,
+            &[
+                ("username", &username(Role::Officer)),
+                ("password", PASSWORD),
+                ("csrf", &csrf(&html)),
+                ("pending", &hidden(&html, "pending")),
+            ],
+        ))
+        .await;
+    assert_eq!(back.status, StatusCode::OK);
+    let first_line = data::MRZ_SPECIMEN.lines().next().unwrap().replace('<', "&lt;");
+    assert!(back.text().contains(&first_line), "the scan is back in the box: {}", back.text());
+    // A pending form that is not JSON of a known shape is ignored: a plain sign-in.
+    let page = app.send(Req::get("/login").build()).await;
+    let cookie = set_cookie(&page, "waspada_login_csrf").unwrap();
+    let plain = app
+        .send(form(
+            "/login",
+            &cookie,
+            &[
+                ("username", &username(Role::Officer)),
+                ("password", PASSWORD),
+                ("csrf", &csrf(&page.text())),
+                ("pending", "{\"kind\":\"launch_missiles\"}"),
+            ],
+        ))
+        .await;
+    assert_eq!(plain.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn an_edited_watchlist_entry_is_prefilled_and_stops_matching_under_its_old_name() {
+    let app = TestApp::new();
+    data::seed(&app).await;
+    let supervisor = web_login(&app, Role::Supervisor).await;
+    let edit = app.send(Req::get("/watchlist?edit=WL-001").header("cookie", &supervisor).build()).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    let html = edit.text();
+    assert!(html.contains("value=\"Rudi Hartono Saputra\"") && html.contains("value=\"Rudi Saputra\""), "{html}");
+    assert!(html.contains("value=\"UU 6/2011 Pasal 91\"") && html.contains("readonly"), "{html}");
+    assert!(html.contains("<option value=\"pencegahan\" selected"), "{html}");
+    let missing = app.send(Req::get("/watchlist?edit=NOPE").header("cookie", &supervisor).build()).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let token = csrf(&html);
+    let save = |full_name: &'static str, date_of_birth: &'static str| {
+        let mut fields: Vec<(&str, String)> = ["id", "category", "sex", "nationality", "legal_basis"]
+            .iter()
+            .map(|&name| (name, hidden_input(&html, name)))
+            .collect();
+        fields.extend([
+            ("csrf", token.clone()),
+            ("full_name", full_name.to_owned()),
+            ("aliases", String::new()),
+            ("date_of_birth", date_of_birth.to_owned()),
+            ("valid_from", "2024-01-01".to_owned()),
+        ]);
+        let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        form("/watchlist", &supervisor, &borrowed)
+    };
+    let officer = app.login(Role::Officer).await;
+    let budi_hits = || async {
+        let resp = app
+            .send(
+                Req::post("/api/v1/checks")
+                    .token(&officer)
+                    .purpose("uji")
+                    .json(&serde_json::json!({"nik": data::NIK_BUDI}))
+                    .build(),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+        resp.json()["watchlist_hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["entry_id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert!(budi_hits().await.is_empty());
+    let saved = app.send(save("Budi Santoso", "1990")).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    assert_eq!(budi_hits().await, ["WL-001"], "the edited name is screened from the next check on");
+    let saved = app.send(save("Rudi Hartono Saputra", "1980")).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    assert!(budi_hits().await.is_empty(), "the name it had before the edit no longer matches");
+    // A refused edit keeps what was typed.
+    let bad = app
+        .send(form(
+            "/watchlist",
+            &supervisor,
+            &[("csrf", &csrf(&saved.text())), ("id", "WL-002"), ("full_name", "Nama Yang Diketik")],
+        ))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text().contains("value=\"Nama Yang Diketik\""), "{}", bad.text());
+}
+
+/// The value of an input (hidden or not) or the selected option of a select, by name.
+fn hidden_input(html: &str, name: &str) -> String {
+    let start = html.find(&format!("name=\"{name}\"")).unwrap_or_else(|| panic!("no {name}"));
+    let tail = &html[start..];
+    if let Some(select_end) = tail.find("</select>").filter(|_| html[..start].ends_with("<select id=\"category\" ")) {
+        let options = &tail[..select_end];
+        let at = options.find(" selected").expect("a selected option");
+        let value_at = options[..at].rfind("value=\"").expect("an option value") + 7;
+        return options[value_at..].chars().take_while(|&c| c != '"').collect();
+    }
+    let tag_end = tail.find('>').unwrap_or(tail.len());
+    let tag = &tail[..tag_end];
+    tag.find("value=\"").map(|i| tag[i + 7..].chars().take_while(|&c| c != '"').collect()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_audit_view_filters_by_person_nik_and_the_dpo_reads_it_but_no_traveller_data() {
+    let app = TestApp::new();
+    let seeded = data::seed(&app).await;
+    // Ani gives the same phone as Siti: she is shown on Siti's page as a linked person.
+    let api = app.login(Role::Officer).await;
+    let ani = serde_json::json!({"nik": "1709014506950001", "full_name": "Ani Lestari", "date_of_birth": "1995-06-05",
+        "sex": "F", "phones": ["081234567890"]});
+    let resp = app.send(Req::post("/api/v1/persons").token(&api).purpose("uji").json(&ani).build()).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let ani_id = data::person_id(&app, &api, "1709014506950001").await;
+    let officer = web_login(&app, Role::Officer).await;
+    let person = app
+        .send(
+            Req::get(&format!("/person/{}", data::NIK_SITI))
+                .header("cookie", &format!("{officer}; waspada_purpose=uji"))
+                .build(),
+        )
+        .await;
+    assert_eq!(person.status, StatusCode::OK);
+    assert!(person.text().contains("Ani Lestari"), "{}", person.text());
+    let dpo = web_login(&app, Role::Dpo).await;
+    // Ani's own audit trail shows that she was disclosed on Siti's page.
+    let ani_view = app.send(Req::get("/audit?person=1709014506950001").header("cookie", &dpo).build()).await;
+    let ani_table = ani_view.text();
+    let ani_table = &ani_table[ani_table.find("id=\"audit-table\"").unwrap_or(0)..];
+    assert!(ani_table.contains("person.linked"), "{ani_table}");
+    let linked = app.audit().await.into_iter().find(|e| e["action"] == "person.linked").expect("a person.linked entry");
+    assert_eq!(linked["subject"], format!("person:{ani_id}"));
+    assert_eq!(linked["detail"], format!("with=person:{}", seeded.siti));
+    assert_eq!(linked["purpose"], "uji");
+    let view = app.send(Req::get(&format!("/audit?person={}", data::NIK_SITI)).header("cookie", &dpo).build()).await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.text());
+    let html = view.text();
+    let table = &html[html.find("id=\"audit-table\"").unwrap_or(0)..];
+    assert!(table.contains("person.timeline"), "{table}");
+    let siti = format!("person:{}", seeded.siti);
+    let budi = format!("person:{}", seeded.budi);
+    assert!(table.contains(&siti) && !table.contains(&format!(">{budi}<")), "{table}");
+    // The same by id, and a NIK nobody has is a clear 404.
+    let by_id = app.send(Req::get(&format!("/audit?person={siti}")).header("cookie", &dpo).build()).await;
+    assert!(by_id.text().contains("person.timeline"));
+    let unknown = app.send(Req::get("/audit?person=1709010101990009").header("cookie", &dpo).build()).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    // The NIK look-up for the filter is itself audited, with the DPO's purpose.
+    let audit = app.audit().await;
+    assert!(audit.iter().any(|e| e["actor"] == username(Role::Dpo) && e["purpose"] == "audit review"), "{audit:?}");
+    // The DPO has no access to traveller data or decisions.
+    let check = app.send(Req::get("/check").header("cookie", &dpo).build()).await;
+    let person_page = app
+        .send(
+            Req::get(&format!("/person/{}", data::NIK_SITI))
+                .header("cookie", &format!("{dpo}; waspada_purpose=x"))
+                .build(),
+        )
+        .await;
+    assert_eq!(person_page.status, StatusCode::FORBIDDEN);
+    assert_eq!(check.status, StatusCode::FORBIDDEN);
+}

@@ -14,7 +14,7 @@ fn create_user_checks_password_role_and_duplicates() {
     check(
         &create("ani", "boss", "a long enough password\n"),
         1,
-        &["unknown role \"boss\"", "officer, analyst, supervisor or admin"],
+        &["unknown role \"boss\"", "officer, analyst, supervisor, admin or dpo"],
     );
     check(&create("ani rahma", "officer", "a long enough password\n"), 1, &["user name"]);
 

@@ -16,8 +16,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(120);
 /// Persons in the demo world: small, so the debug build is quick.
 const PERSONS: &str = "1500";
 
-/// The four roles, each with one demo account.
-const ROLES: [&str; 4] = ["officer", "analyst", "supervisor", "admin"];
+/// The five roles, each with one demo account.
+const ROLES: [&str; 5] = ["officer", "analyst", "supervisor", "admin", "dpo"];
 
 /// A running `waspada demo`, killed (and reaped) when dropped, also when a test fails.
 struct Demo {
