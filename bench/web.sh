@@ -60,9 +60,16 @@ times.sort(); ttfbs.sort()
 q = lambda v, p: v[min(len(v) - 1, int(p * len(v)))]
 results["check_mrz_submit"] = {"requests": n, "p50_ms": round(q(times, .5), 2), "p99_ms": round(q(times, .99), 2), "max_ms": round(times[-1], 2),
     "ttfb_p99_ms": round(q(ttfbs, .99), 2), "bytes_median": int(statistics.median(sizes)), "bytes_max": max(sizes)}
+# The person page of a traveller from the last check result (its NIK link), with a purpose.
+nik = re.search(r'href="/person/(\d{16})"', body)
+if nik:
+    code, size, ttfb, total, _ = curl(["--cookie", "waspada_purpose=benchmark", f"{base}/person/{nik.group(1)}"])
+    results["person"] = {"status": code, "bytes": size, "ttfb_ms": round(ttfb, 2), "total_ms": round(total, 2)}
 login("webkasi")
-code, size, ttfb, total, body = curl([f"{base}/audit"])
-results["audit"] = {"bytes": size, "ttfb_ms": round(ttfb, 2), "total_ms": round(total, 2)}
+for name, path in [("home", "/"), ("audit", "/audit"), ("watchlist", "/watchlist"), ("policy", "/policy")]:
+    code, size, ttfb, total, _ = curl([f"{base}{path}"])
+    assert code == 200, (path, code)
+    results[name] = {"bytes": size, "ttfb_ms": round(ttfb, 2), "total_ms": round(total, 2)}
 print(json.dumps(results, indent=1))
 json.dump(results, open(f"{out}/results.json", "w"), indent=1)
 PY

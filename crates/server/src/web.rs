@@ -213,6 +213,9 @@ fn t(lang: Lang, key: &str) -> &'static str {
         ("add_entry", "Tambah / ubah entri", "Add / change an entry"),
         ("expire", "Akhiri hari ini", "Expire today"),
         ("edit", "Ubah", "Edit"),
+        ("search_list", "Cari ID atau nama", "Search by ID or name"),
+        ("shown_of", "ditampilkan; jumlah entri", "shown; entries in all"),
+        ("refine", "persempit pencarian untuk melihat sisanya", "narrow the search to see the rest"),
         ("edit_entry", "Ubah entri", "Edit the entry"),
         ("save", "Simpan", "Save"),
         ("cancel", "Batal", "Cancel"),
@@ -1378,15 +1381,22 @@ async fn watchlist_entries(state: &AppState, user: &CurrentUser) -> Vec<waspada_
 struct WatchlistParams {
     /// The id of the entry to edit: the form is filled with it.
     edit: Option<String>,
+    /// Show only entries whose id, name or alias contains this (any case).
+    q: Option<String>,
 }
+
+/// Rows of the watchlist table shown at once: the page stays light however long the list is.
+const WATCHLIST_ROWS: usize = 100;
 
 async fn watchlist_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(params): Query<WatchlistParams>,
 ) -> Response {
+    let search = params.q.unwrap_or_default();
     let Some(id) = params.edit.filter(|id| !id.trim().is_empty()) else {
-        return watchlist_view(state, headers, None, StatusCode::OK).await;
+        let none = WatchPrefill::None;
+        return watchlist_view_with(state, headers, None, StatusCode::OK, Vec::new(), none, &search).await;
     };
     let lang = lang(&headers);
     let Some((user, _)) = session(&state, &headers).await else { return redirect("/login") };
@@ -1397,7 +1407,7 @@ async fn watchlist_page(
     match entry {
         Some(entry) => {
             let form = WatchForm::from_entry(&entry);
-            watchlist_view_with(state, headers, None, StatusCode::OK, Vec::new(), WatchPrefill::Edit(form)).await
+            watchlist_view_with(state, headers, None, StatusCode::OK, Vec::new(), WatchPrefill::Edit(form), "").await
         }
         None => watchlist_view(state, headers, Some((false, t(lang, "not_found").into())), StatusCode::NOT_FOUND).await,
     }
@@ -1442,7 +1452,7 @@ async fn watchlist_view(
     message: Option<(bool, String)>,
     status: StatusCode,
 ) -> Response {
-    watchlist_view_with(state, headers, message, status, Vec::new(), WatchPrefill::None).await
+    watchlist_view_with(state, headers, message, status, Vec::new(), WatchPrefill::None, "").await
 }
 
 #[derive(Deserialize, Default)]
@@ -1529,7 +1539,7 @@ async fn watchlist_import(
     // The pasted text stays in the box when lines were refused, so they can be corrected and sent
     // again (the saved lines then come back as unchanged).
     let prefill = if rejections.is_empty() { WatchPrefill::None } else { WatchPrefill::Pasted(form.csv) };
-    watchlist_view_with(state, headers, Some((rejections.is_empty(), message)), status, rejections, prefill).await
+    watchlist_view_with(state, headers, Some((rejections.is_empty(), message)), status, rejections, prefill, "").await
 }
 
 async fn watchlist_view_with(
@@ -1539,6 +1549,7 @@ async fn watchlist_view_with(
     status: StatusCode,
     rejections: Vec<(u64, String)>,
     prefill: WatchPrefill,
+    search: &str,
 ) -> Response {
     let lang = lang(&headers);
     let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
@@ -1547,6 +1558,17 @@ async fn watchlist_view_with(
         return forbidden(lang, t(lang, "watchlist"), &user, &csrf);
     }
     let entries = watchlist_entries(&state, &user).await;
+    let total = entries.len();
+    let needle = search.trim().to_lowercase();
+    let matching: Vec<&waspada_domain::WatchlistEntry> = entries
+        .iter()
+        .filter(|e| {
+            needle.is_empty()
+                || e.external_id.to_lowercase().contains(&needle)
+                || std::iter::once(&e.full_name).chain(&e.aliases).any(|n| n.as_str().to_lowercase().contains(&needle))
+        })
+        .collect();
+    let shown = &matching[..matching.len().min(WATCHLIST_ROWS)];
     let today = chrono::Utc::now().date_naive();
     let (typed, editing, pasted) = match prefill {
         WatchPrefill::None => (WatchForm::default(), false, String::new()),
@@ -1592,9 +1614,15 @@ async fn watchlist_view_with(
         @if !rejections.is_empty() {
             ul.card #import-rejections { @for (line, reason) in &rejections { li.error { (line) ": " (reason) } } }
         }
+        form method="get" action="/watchlist" class="card row" #watch-search {
+            div { label for="q" { (t(lang, "search_list")) } input #q name="q" type="search" value=(search); }
+            button type="submit" { (t(lang, "filter")) }
+        }
+        p.small #watch-count { (shown.len()) " / " (matching.len()) " " (t(lang, "shown_of")) " " (total)
+            @if matching.len() > shown.len() { " · " (t(lang, "refine")) } }
         table #watch-table {
             thead { tr { th { "ID" } th { (t(lang, "category")) } th { (t(lang, "name")) } th { (t(lang, "born")) } th { (t(lang, "legal_basis")) } th { (t(lang, "valid_until")) } th {} } }
-            tbody { @for e in &entries {
+            tbody { @for e in shown {
                 tr {
                     td { (e.external_id) } td { (e.category.code()) } td { (e.full_name.as_str()) }
                     td { (e.date_of_birth.as_ref().map(ToString::to_string).unwrap_or_default()) } td { (e.legal_basis) }
@@ -1674,6 +1702,7 @@ async fn watchlist_submit(
                 StatusCode::BAD_REQUEST,
                 Vec::new(),
                 prefill,
+                "",
             )
             .await;
         }
@@ -1708,7 +1737,7 @@ async fn watchlist_submit(
                 _ => String::new(),
             };
             let prefill = WatchPrefill::Typed(form);
-            watchlist_view_with(state, headers, Some((false, reason)), StatusCode::BAD_REQUEST, Vec::new(), prefill)
+            watchlist_view_with(state, headers, Some((false, reason)), StatusCode::BAD_REQUEST, Vec::new(), prefill, "")
                 .await
         }
         _ => watchlist_view(state, headers, Some((false, "error".into())), StatusCode::INTERNAL_SERVER_ERROR).await,

@@ -645,3 +645,24 @@ async fn the_audit_view_filters_by_person_nik_and_the_dpo_reads_it_but_no_travel
     assert_eq!(person_page.status, StatusCode::FORBIDDEN);
     assert_eq!(check.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_long_watchlist_is_shown_a_hundred_rows_at_a_time_and_can_be_searched() {
+    let app = TestApp::new();
+    let supervisor = web_login(&app, Role::Supervisor).await;
+    let page = app.send(Req::get("/watchlist").header("cookie", &supervisor).build()).await;
+    let token = csrf(&page.text());
+    let mut csv = String::from("id,category,full_name,legal_basis,valid_from\n");
+    for i in 0..150 {
+        csv.push_str(&format!("WL-{i:03},pencegahan,Orang Nomor {i:03},UU 6/2011 Pasal 91,2026-01-01\n"));
+    }
+    let resp = app.send(form("/watchlist/import", &supervisor, &[("csrf", &token), ("csv", &csv)])).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let all = app.send(Req::get("/watchlist").header("cookie", &supervisor).build()).await.text();
+    let rows = all.matches("/watchlist?edit=").count();
+    assert_eq!(rows, 100, "one hundred rows at most");
+    assert!(all.contains("100 / 150"), "{all}");
+    let found = app.send(Req::get("/watchlist?q=nomor%20149").header("cookie", &supervisor).build()).await.text();
+    assert_eq!(found.matches("/watchlist?edit=").count(), 1);
+    assert!(found.contains("WL-149") && found.contains("1 / 1"), "{found}");
+}
