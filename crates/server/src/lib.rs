@@ -16,6 +16,7 @@ pub mod checks;
 pub mod dto;
 pub mod error;
 pub mod roles;
+pub mod tls;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -50,6 +51,8 @@ pub struct ServerConfig {
     pub policy: Option<waspada_risk::Policy>,
     /// A web session unused this long ends (the sign-in token is revoked).
     pub web_idle: Duration,
+    /// Serve HTTPS with this certificate; cookies are then `Secure` and responses carry HSTS.
+    pub tls: Option<tls::TlsFiles>,
 }
 
 impl Default for ServerConfig {
@@ -61,6 +64,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(60),
             policy: None,
             web_idle: Duration::from_secs(30 * 60),
+            tls: None,
         }
     }
 }
@@ -179,18 +183,38 @@ async fn method_not_allowed() -> error::AppError {
     error::AppError::MethodNotAllowed
 }
 
-/// Headers every response carries: no MIME sniffing, no referrer, no framing.
-async fn security_headers(mut response: Response) -> Response {
+/// Headers every response carries: no MIME sniffing, no referrer, no framing. Under TLS also
+/// HSTS, and every cookie is marked `Secure` here, in one place, so that no cookie set anywhere in
+/// the app can travel over plain HTTP.
+fn security_headers(mut response: Response, tls: bool) -> Response {
+    use axum::http::HeaderValue;
     let headers = response.headers_mut();
-    headers.insert("x-content-type-options", axum::http::HeaderValue::from_static("nosniff"));
-    headers.insert("referrer-policy", axum::http::HeaderValue::from_static("no-referrer"));
-    headers.insert("x-frame-options", axum::http::HeaderValue::from_static("DENY"));
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    if tls {
+        headers.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000"));
+        let cookies: Vec<HeaderValue> = headers.get_all(axum::http::header::SET_COOKIE).iter().cloned().collect();
+        if !cookies.is_empty() {
+            headers.remove(axum::http::header::SET_COOKIE);
+            for cookie in cookies {
+                let secure = match cookie.to_str() {
+                    Ok(text) if !text.to_ascii_lowercase().contains("; secure") => {
+                        HeaderValue::from_str(&format!("{text}; Secure")).unwrap_or(cookie)
+                    }
+                    _ => cookie,
+                };
+                headers.append(axum::http::header::SET_COOKIE, secure);
+            }
+        }
+    }
     response
 }
 
 /// Builds the application router.
 pub fn app(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
+    let tls = state.config.tls.is_some();
     let timeout = state.config.request_timeout;
     Router::new()
         .route("/healthz", get(healthz))
@@ -201,7 +225,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::map_response(move |response: Response| async move { security_headers(response, tls) }))
         // axum's extractors apply their own 2 MiB default on top of the layer below; without this
         // a configured limit above 2 MiB would be ignored for JSON bodies.
         .layer(DefaultBodyLimit::max(body_limit))
@@ -253,9 +277,20 @@ pub async fn serve(store: Store, config: ServerConfig) -> std::io::Result<()> {
         .await
         .map_err(std::io::Error::other)?
         .map_err(std::io::Error::other)?;
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(%addr, "listening");
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await
+    let Some(files) = state.config.tls.clone() else {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        tracing::info!(%addr, "listening (HTTP)");
+        return axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await;
+    };
+    let rustls = tls::rustls_config(&files).await?;
+    let handle = axum_server::Handle::new();
+    let stopping = handle.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stopping.graceful_shutdown(Some(Duration::from_secs(10)));
+    });
+    tracing::info!(%addr, "listening (HTTPS)");
+    axum_server::bind_rustls(addr, rustls).handle(handle).serve(app(state).into_make_service()).await
 }
 
 async fn shutdown_signal() {

@@ -11,8 +11,39 @@ use waspada_store::{AuditContext, AuditQuery, AuditVerdict, ImportKind, Stored};
 
 use crate::{Format, Lookup, StoreArgs, cli_actor};
 
-pub fn serve(args: &StoreArgs, addr: std::net::SocketAddr, policy: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn serve(
+    args: &StoreArgs,
+    addr: std::net::SocketAddr,
+    policy: Option<&Path>,
+    tls: &crate::TlsArgs,
+) -> anyhow::Result<ExitCode> {
     let policy = crate::assess::load_policy(policy)?;
+    let tls_files = match (&tls.tls_cert, &tls.tls_key) {
+        (Some(cert), Some(key)) => Some(waspada_server::tls::TlsFiles { cert: cert.clone(), key: key.clone() }),
+        _ if tls.tls_self_signed => {
+            let mut names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
+            if !addr.ip().is_unspecified() && !names.contains(&addr.ip().to_string()) {
+                names.push(addr.ip().to_string());
+            }
+            let (files, created) = waspada_server::tls::self_signed(&args.data.join("tls"), &names)?;
+            if created {
+                eprintln!("Sertifikat swatanda dibuat / self-signed certificate made: {}", files.cert.display());
+            }
+            Some(files)
+        }
+        _ => None,
+    };
+    // Personal data never crosses a network in clear: plain HTTP only on this machine's loopback,
+    // unless the operator says a TLS proxy on the same machine is in front.
+    if tls_files.is_none() && !addr.ip().is_loopback() && !tls.insecure_http {
+        anyhow::bail!(
+            "refusing plain HTTP on {addr}: give --tls-cert and --tls-key, or --tls-self-signed (or --insecure-http behind a TLS proxy on this machine)"
+        );
+    }
+    if let Some(files) = &tls_files {
+        let fingerprint = waspada_server::tls::fingerprint(&files.cert)?;
+        eprintln!("TLS: {} (SHA-256 {fingerprint})", files.cert.display());
+    }
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("WASPADA_LOG").unwrap_or_else(|_| "info".into()))
         .init();
@@ -24,8 +55,9 @@ pub fn serve(args: &StoreArgs, addr: std::net::SocketAddr, policy: Option<&Path>
         );
     }
     eprintln!("Kebijakan indikator / indicator policy: {}", policy.version);
-    let config = waspada_server::ServerConfig { addr, policy: Some(policy), ..Default::default() };
-    eprintln!("Waspada listening on http://{addr} (API: /api/v1, OpenAPI: /api/v1/openapi.json, health: /healthz)");
+    let scheme = if tls_files.is_some() { "https" } else { "http" };
+    let config = waspada_server::ServerConfig { addr, policy: Some(policy), tls: tls_files, ..Default::default() };
+    eprintln!("Waspada listening on {scheme}://{addr} (API: /api/v1, OpenAPI: /api/v1/openapi.json, health: /healthz)");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(waspada_server::serve(store, config)).context("server failed")?;
     Ok(ExitCode::SUCCESS)

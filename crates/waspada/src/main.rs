@@ -28,6 +28,25 @@ struct Cli {
     command: Command,
 }
 
+/// HTTPS for `waspada serve`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TlsArgs {
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key.
+    #[arg(long, env = "WASPADA_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, env = "WASPADA_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a self-signed certificate kept in DATA/tls (made on first start; its
+    /// SHA-256 fingerprint is printed at every start).
+    #[arg(long, conflicts_with = "tls_cert")]
+    pub tls_self_signed: bool,
+    /// Allow plain HTTP on an address other than loopback (only behind a proxy that terminates
+    /// TLS on the same machine).
+    #[arg(long)]
+    pub insecure_http: bool,
+}
+
 /// Where the records are.
 #[derive(Debug, Args, Clone)]
 pub struct StoreArgs {
@@ -133,6 +152,8 @@ enum Command {
         /// Indicator policy file (default: the shipped policy/indicators.toml).
         #[arg(long, env = "WASPADA_POLICY")]
         policy: Option<PathBuf>,
+        #[command(flatten)]
+        tls: TlsArgs,
     },
     /// Import CSV or JSON Lines files (or folders of them) into the store.
     Import {
@@ -322,7 +343,7 @@ fn main() -> ExitCode {
         }
         Command::Screen { watchlist, queries, threshold, top } => screen::run(&watchlist, &queries, threshold, top),
         Command::Assess { files, policy, explain } => assess::run(&files, policy.as_deref(), explain),
-        Command::Serve { store, addr, policy } => commands::serve(&store, addr, policy.as_deref()),
+        Command::Serve { store, addr, policy, tls } => commands::serve(&store, addr, policy.as_deref(), &tls),
         Command::Import { store, on_conflict, batch_size, purpose, paths } => {
             let policy = match on_conflict {
                 OnConflict::Reject => waspada_store::ConflictPolicy::Reject,

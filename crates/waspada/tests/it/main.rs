@@ -19,6 +19,7 @@ mod killed;
 mod mrz;
 mod round_trip;
 mod screen;
+mod tls;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
