@@ -496,6 +496,10 @@ pub struct AuditVerifyDto {
     pub intact: bool,
     /// Entries checked (when intact).
     pub entries: Option<i64>,
+    /// Signed checkpoints checked (when intact).
+    pub checkpoints: Option<usize>,
+    /// The Ed25519 public key that checks the checkpoints (hex).
+    pub public_key: String,
     /// First bad entry (when broken).
     pub first_bad_seq: Option<i64>,
     /// What is wrong.
@@ -507,14 +511,25 @@ pub struct AuditVerifyDto {
 pub async fn audit_verify(State(state): State<AppState>, user: CurrentUser) -> Result<Json<AuditVerifyDto>, AppError> {
     require(user.role, Permission::ReadAudit)?;
     let store = state.store.clone();
+    let public_key = store.audit_public_key();
     let verdict = blocking(move || Ok(store.verify_audit()?)).await?;
     Ok(Json(match verdict {
-        AuditVerdict::Intact { entries } => {
-            AuditVerifyDto { intact: true, entries: Some(entries), first_bad_seq: None, reason: None }
-        }
-        AuditVerdict::Broken { seq, reason } => {
-            AuditVerifyDto { intact: false, entries: None, first_bad_seq: Some(seq), reason: Some(reason) }
-        }
+        AuditVerdict::Intact { entries, checkpoints } => AuditVerifyDto {
+            intact: true,
+            entries: Some(entries),
+            checkpoints: Some(checkpoints),
+            public_key,
+            first_bad_seq: None,
+            reason: None,
+        },
+        AuditVerdict::Broken { seq, reason } => AuditVerifyDto {
+            intact: false,
+            entries: None,
+            checkpoints: None,
+            public_key,
+            first_bad_seq: Some(seq),
+            reason: Some(reason),
+        },
     }))
 }
 

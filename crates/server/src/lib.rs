@@ -53,6 +53,8 @@ pub struct ServerConfig {
     pub web_idle: Duration,
     /// Serve HTTPS with this certificate; cookies are then `Secure` and responses carry HSTS.
     pub tls: Option<tls::TlsFiles>,
+    /// How often the audit chain's head is signed (a checkpoint, see `Store::audit_checkpoint`).
+    pub audit_checkpoint_every: Duration,
 }
 
 impl Default for ServerConfig {
@@ -65,6 +67,7 @@ impl Default for ServerConfig {
             policy: None,
             web_idle: Duration::from_secs(30 * 60),
             tls: None,
+            audit_checkpoint_every: Duration::from_secs(5 * 60),
         }
     }
 }
@@ -277,6 +280,7 @@ pub async fn serve(store: Store, config: ServerConfig) -> std::io::Result<()> {
         .await
         .map_err(std::io::Error::other)?
         .map_err(std::io::Error::other)?;
+    spawn_audit_checkpoints(state.store.clone(), state.config.audit_checkpoint_every);
     let Some(files) = state.config.tls.clone() else {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         tracing::info!(%addr, "listening (HTTP)");
@@ -291,6 +295,25 @@ pub async fn serve(store: Store, config: ServerConfig) -> std::io::Result<()> {
     });
     tracing::info!(%addr, "listening (HTTPS)");
     axum_server::bind_rustls(addr, rustls).handle(handle).serve(app(state).into_make_service()).await
+}
+
+/// Signs the audit chain's head at a fixed interval while the server runs (nothing is signed when
+/// no entry was added since the last checkpoint).
+fn spawn_audit_checkpoints(store: Store, every: Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let store = store.clone();
+            match tokio::task::spawn_blocking(move || store.audit_checkpoint()).await {
+                Ok(Ok(Some(checkpoint))) => tracing::info!(seq = checkpoint.seq, "audit checkpoint signed"),
+                Ok(Ok(None)) => {}
+                Ok(Err(error)) => tracing::error!(%error, "audit checkpoint failed"),
+                Err(error) => tracing::error!(%error, "audit checkpoint task failed"),
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -213,6 +213,7 @@ fn t(lang: Lang, key: &str) -> &'static str {
         ("add_entry", "Tambah / ubah entri", "Add / change an entry"),
         ("expire", "Akhiri hari ini", "Expire today"),
         ("edit", "Ubah", "Edit"),
+        ("checkpoints", "titik periksa bertanda tangan", "signed checkpoints"),
         ("search_list", "Cari ID atau nama", "Search by ID or name"),
         ("shown_of", "ditampilkan; jumlah entri", "shown; entries in all"),
         ("refine", "persempit pencarian untuk melihat sisanya", "narrow the search to see the rest"),
@@ -1212,7 +1213,7 @@ async fn audit_view(
         h1 { (t(lang, "audit")) }
         @if let Some(verdict) = &verdict {
             @match verdict {
-                AuditVerdict::Intact { entries } => p.notice #verdict { (t(lang, "intact")) " (" (entries) ")" },
+                AuditVerdict::Intact { entries, checkpoints } => p.notice #verdict { (t(lang, "intact")) " (" (entries) "; " (checkpoints) " " (t(lang, "checkpoints")) ")" },
                 AuditVerdict::Broken { seq, reason } => p.error #verdict { (t(lang, "broken")) ": #" (seq) " " (reason) },
             }
         }

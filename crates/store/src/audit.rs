@@ -9,9 +9,15 @@
 
 use chrono::{DateTime, Utc};
 
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
 use crate::backend::{Sql, Value};
 use crate::error::{Error, Result};
-use crate::seal::Keyring;
+use crate::seal::{AuditSigner, Keyring};
 
 /// Who is acting and why. Every read or write of personal data carries one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,10 +133,13 @@ pub(crate) fn record(
 /// The result of checking the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditVerdict {
-    /// Every entry links to its predecessor and the head matches the last entry.
+    /// Every entry links to its predecessor, the head matches the last entry, and every signed
+    /// checkpoint matches the entry it covers.
     Intact {
         /// Number of entries checked.
         entries: i64,
+        /// Number of signed checkpoints checked (from the database and the anchor file).
+        checkpoints: usize,
     },
     /// The first entry at which the chain breaks, and how.
     Broken {
@@ -161,8 +170,20 @@ fn row_to_entry(row: Vec<Value>) -> Result<(AuditEntry, Vec<u8>, Vec<u8>)> {
 
 const PAGE: i64 = 5_000;
 
-/// Walks the whole chain in order, page by page.
-pub(crate) fn verify(keys: &Keyring, backend: &crate::backend::Backend) -> Result<AuditVerdict> {
+/// Walks the whole chain in order, page by page, then checks the signed checkpoints against it.
+pub(crate) fn verify(
+    keys: &Keyring,
+    signer: &AuditSigner,
+    backend: &crate::backend::Backend,
+    anchor: &Path,
+) -> Result<AuditVerdict> {
+    // Checkpoints are read before the head: any checkpoint read then covers an entry at or below
+    // the head read next, so a checkpoint made during the check is never taken for a cut.
+    let checkpoints = match load_checkpoints(signer, backend, anchor)? {
+        Ok(checkpoints) => checkpoints,
+        Err(broken) => return Ok(broken),
+    };
+    let mut wanted: HashMap<i64, Vec<u8>> = HashMap::new();
     // Read the head first and check the chain up to it. Entries appended during the walk belong
     // to the next check; reading the head last would mistake them for tampering on a live system.
     let head = backend.read(|sql| sql.rows("SELECT seq, hash FROM audit_head WHERE id = 1", &[]))?;
@@ -201,6 +222,9 @@ pub(crate) fn verify(keys: &Keyring, backend: &crate::backend::Backend) -> Resul
                     reason: "content does not match its hash (edited)".into(),
                 });
             }
+            if checkpoints.contains_key(&entry.seq) {
+                wanted.insert(entry.seq, hash.clone());
+            }
             expected_prev = hash;
             expected_seq += 1;
         }
@@ -210,7 +234,30 @@ pub(crate) fn verify(keys: &Keyring, backend: &crate::backend::Backend) -> Resul
     }
     let entries = expected_seq - 1;
     if entries == head_seq && head.get(1).and_then(Value::as_blob) == Some(expected_prev.as_slice()) {
-        Ok(AuditVerdict::Intact { entries })
+        for (seq, checkpoint) in &checkpoints {
+            match wanted.get(seq) {
+                Some(hash) if *hash == checkpoint.hash => {}
+                Some(_) => {
+                    return Ok(AuditVerdict::Broken {
+                        seq: *seq,
+                        reason: format!(
+                            "differs from the signed checkpoint of {} (the log was rewritten)",
+                            checkpoint.at
+                        ),
+                    });
+                }
+                None => {
+                    return Ok(AuditVerdict::Broken {
+                        seq: entries + 1,
+                        reason: format!(
+                            "the log ends at entry {entries}, but a checkpoint signed at {} covers entry {seq}: entries were removed from the end (and the head rewritten)",
+                            checkpoint.at
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(AuditVerdict::Intact { entries, checkpoints: checkpoints.len() })
     } else {
         Ok(AuditVerdict::Broken {
             seq: entries + 1,
@@ -219,6 +266,159 @@ pub(crate) fn verify(keys: &Keyring, backend: &crate::backend::Backend) -> Resul
             ),
         })
     }
+}
+
+/// A signed statement that the audit chain's head was entry `seq` with `hash` at time `at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditCheckpoint {
+    /// The entry the checkpoint covers (the head when it was made).
+    pub seq: i64,
+    /// When it was signed (RFC 3339, UTC).
+    pub at: String,
+    /// The entry's chain hash, hex.
+    pub hash: String,
+    /// Ed25519 signature over the checkpoint message, hex.
+    pub signature: String,
+}
+
+/// A checkpoint with its binary fields, as checked.
+struct Signed {
+    at: String,
+    hash: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+fn checkpoint_message(seq: i64, hash: &[u8], at: &str) -> Vec<u8> {
+    let mut message = b"waspada-audit-checkpoint-v1\0".to_vec();
+    message.extend_from_slice(&seq.to_be_bytes());
+    message.extend_from_slice(hash);
+    message.extend_from_slice(at.as_bytes());
+    message
+}
+
+/// Signs the current head inside the caller's (write) transaction, unless it is empty or already
+/// signed. The caller appends the result to the anchor file after the commit.
+pub(crate) fn checkpoint(
+    signer: &AuditSigner,
+    sql: &mut dyn Sql,
+    at: DateTime<Utc>,
+) -> Result<Option<AuditCheckpoint>> {
+    // The same row lock as an append: the head cannot move while it is signed.
+    sql.exec("UPDATE audit_head SET seq = seq WHERE id = 1", &[])?;
+    let head = sql.rows("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?;
+    let (seq, hash) = match head.into_iter().next().map(|row| {
+        let mut row = row.into_iter();
+        (row.next().and_then(|v| v.as_int()), row.next().and_then(Value::into_blob))
+    }) {
+        Some((Some(seq), Some(hash))) => (seq, hash),
+        _ => return Err(Error::Corrupt("audit_head is missing".into())),
+    };
+    if seq == 0 {
+        return Ok(None);
+    }
+    let done = sql.rows("SELECT seq FROM audit_checkpoints WHERE seq = $1", &[Value::Int(seq)])?;
+    if !done.is_empty() {
+        return Ok(None);
+    }
+    let at = waspada_domain::format_timestamp(at);
+    let signature = signer.sign(&checkpoint_message(seq, &hash, &at));
+    sql.exec(
+        "INSERT INTO audit_checkpoints (seq, at, hash, signature) VALUES ($1, $2, $3, $4)",
+        &[Value::Int(seq), Value::Text(at.clone()), Value::Blob(hash.clone()), Value::Blob(signature.to_vec())],
+    )?;
+    Ok(Some(AuditCheckpoint { seq, at, hash: hex::encode(hash), signature: hex::encode(signature) }))
+}
+
+/// Appends a checkpoint to the anchor file (one JSON object per line, created with mode 0600).
+pub(crate) fn anchor(path: &Path, checkpoint: &AuditCheckpoint) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let line = serde_json::to_string(checkpoint)?;
+    let mut file = options
+        .open(path)
+        .map_err(|e| Error::Config(format!("cannot open the audit anchor file {}: {e}", path.display())))?;
+    file.write_all(format!("{line}\n").as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::Config(format!("cannot write the audit anchor file {}: {e}", path.display())))
+}
+
+/// The checkpoints of the database and of the anchor file, each signature checked, by entry; or
+/// the verdict when they show tampering by themselves.
+fn load_checkpoints(
+    signer: &AuditSigner,
+    backend: &crate::backend::Backend,
+    anchor: &Path,
+) -> Result<std::result::Result<BTreeMap<i64, Signed>, AuditVerdict>> {
+    let broken = |seq: i64, reason: String| Ok(Err(AuditVerdict::Broken { seq, reason }));
+    let mut found: BTreeMap<i64, Signed> = BTreeMap::new();
+    let rows =
+        backend.read(|sql| sql.rows("SELECT seq, at, hash, signature FROM audit_checkpoints ORDER BY seq", &[]))?;
+    for row in rows {
+        let mut row = row.into_iter();
+        let (Some(Value::Int(seq)), Some(Value::Text(at)), Some(Value::Blob(hash)), Some(Value::Blob(signature))) =
+            (row.next(), row.next(), row.next(), row.next())
+        else {
+            return broken(0, "a row of audit_checkpoints has the wrong types (written by hand)".into());
+        };
+        found.insert(seq, Signed { at, hash, signature });
+    }
+    match std::fs::read_to_string(anchor) {
+        Ok(text) => {
+            let lines: Vec<&str> = text.split('\n').collect();
+            for (index, line) in lines.iter().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let parsed = serde_json::from_str::<AuditCheckpoint>(line).ok().and_then(|c| {
+                    Some((
+                        c.seq,
+                        Signed { at: c.at, hash: hex::decode(c.hash).ok()?, signature: hex::decode(c.signature).ok()? },
+                    ))
+                });
+                let Some((seq, signed)) = parsed else {
+                    // The last line may be half-written if the machine stopped during an append.
+                    if index + 1 == lines.len() {
+                        continue;
+                    }
+                    return broken(
+                        0,
+                        format!("line {} of the audit anchor file is not a checkpoint (edited)", index + 1),
+                    );
+                };
+                match found.get(&seq) {
+                    Some(stored) if stored.hash == signed.hash && stored.signature == signed.signature => {}
+                    Some(_) => {
+                        return broken(
+                            seq,
+                            "the checkpoint in the database differs from the anchor file's (rewritten)".into(),
+                        );
+                    }
+                    None => {
+                        return broken(
+                            seq,
+                            format!(
+                                "the checkpoint of entry {seq} is in the anchor file but not in the database (removed)"
+                            ),
+                        );
+                    }
+                }
+                found.insert(seq, signed);
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::Config(format!("cannot read the audit anchor file {}: {e}", anchor.display()))),
+    }
+    for (seq, signed) in &found {
+        if !signer.verify(&checkpoint_message(*seq, &signed.hash, &signed.at), &signed.signature) {
+            return broken(*seq, "the checkpoint's signature is not valid (forged or altered)".into());
+        }
+    }
+    Ok(Ok(found))
 }
 
 /// Filters for listing entries.

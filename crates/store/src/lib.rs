@@ -29,14 +29,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-pub use audit::{AuditContext, AuditEntry, AuditQuery, AuditVerdict};
+pub use audit::{AuditCheckpoint, AuditContext, AuditEntry, AuditQuery, AuditVerdict};
 pub use backend::Dialect;
 pub use error::{Error, Result};
 pub use records::{CheckLookup, ConflictPolicy, ImportKind, PreparedImport, RowOutcome, Stored, Timeline};
 pub use seal::MasterKeySource;
 pub use users::User;
 
-use backend::{Backend, Value};
+use backend::{Backend, Sql, Value};
 use seal::Keyring;
 
 /// How to open a store.
@@ -64,6 +64,10 @@ impl StoreConfig {
 pub struct Store {
     backend: Backend,
     keys: Arc<Keyring>,
+    /// Signs audit checkpoints.
+    signer: Arc<seal::AuditSigner>,
+    /// `audit-checkpoints.jsonl` in the data folder: checkpoints kept outside the database.
+    anchor: PathBuf,
     master_key_created: bool,
     _checkpointer: Option<Arc<backend::Checkpointer>>,
     /// Document links held in memory during a bulk crossing import (see
@@ -105,17 +109,36 @@ impl Store {
         // A store that already holds sealed data never gets a new master key: that key could not
         // read anything, and an operator might back it up believing it is the real one.
         let (master, master_key_created) = seal::load_or_create_master_key(&source, wrapped.is_none())?;
-        let keys = backend.write(|sql| {
-            let stored = sql.rows("SELECT value FROM meta WHERE key = 'index_key'", &[])?;
-            let wrapped = stored.into_iter().next().and_then(|row| row.into_iter().next()).and_then(Value::into_blob);
+        let (keys, signer) = backend.write(|sql| {
+            let meta = |sql: &mut dyn Sql, key: &str| -> Result<Option<Vec<u8>>> {
+                let stored = sql.rows("SELECT value FROM meta WHERE key = $1", &[Value::from(key)])?;
+                Ok(stored.into_iter().next().and_then(|row| row.into_iter().next()).and_then(Value::into_blob))
+            };
+            let wrapped = meta(sql, "index_key")?;
             let (keyring, new_wrapped) = Keyring::open(master, wrapped.as_deref())?;
             if let Some(new_wrapped) = new_wrapped {
                 sql.exec("INSERT INTO meta (key, value) VALUES ('index_key', $1)", &[Value::Blob(new_wrapped)])?;
             }
-            Ok(keyring)
+            let wrapped = meta(sql, "audit_signing_key")?;
+            let (signer, new_wrapped) = seal::AuditSigner::open(&keyring, wrapped.as_deref())?;
+            if let Some(new_wrapped) = new_wrapped {
+                sql.exec(
+                    "INSERT INTO meta (key, value) VALUES ('audit_signing_key', $1)",
+                    &[Value::Blob(new_wrapped)],
+                )?;
+            }
+            Ok((keyring, signer))
         })?;
         let _checkpointer = backend::Checkpointer::start(&backend).map(Arc::new);
-        Ok(Store { backend, keys: Arc::new(keys), master_key_created, _checkpointer, document_links: Arc::default() })
+        Ok(Store {
+            backend,
+            keys: Arc::new(keys),
+            signer: Arc::new(signer),
+            anchor: config.data_dir.join("audit-checkpoints.jsonl"),
+            master_key_created,
+            _checkpointer,
+            document_links: Arc::default(),
+        })
     }
 
     /// Whether this open created a new master key (the caller should tell the operator to back it
@@ -134,9 +157,26 @@ impl Store {
         self.backend.write(|sql| audit::record(&self.keys, sql, context, action, subject, detail, Utc::now()))
     }
 
-    /// Checks the whole audit chain.
+    /// Checks the whole audit chain and every signed checkpoint (database and anchor file).
     pub fn verify_audit(&self) -> Result<AuditVerdict> {
-        audit::verify(&self.keys, &self.backend)
+        audit::verify(&self.keys, &self.signer, &self.backend, &self.anchor)
+    }
+
+    /// Signs the audit chain's current head (Ed25519), stores the checkpoint and appends it to
+    /// `audit-checkpoints.jsonl` in the data folder, outside the database. `None` when the log is
+    /// empty or its head is already signed. Someone with only the SQL password can then no longer
+    /// cut entries off the end of the log unnoticed.
+    pub fn audit_checkpoint(&self) -> Result<Option<AuditCheckpoint>> {
+        let made = self.backend.write(|sql| audit::checkpoint(&self.signer, sql, Utc::now()))?;
+        if let Some(checkpoint) = &made {
+            audit::anchor(&self.anchor, checkpoint)?;
+        }
+        Ok(made)
+    }
+
+    /// The Ed25519 public key that checks audit checkpoints, hex (give it to auditors).
+    pub fn audit_public_key(&self) -> String {
+        hex::encode(self.signer.public_key())
     }
 
     /// Lists audit entries, newest first.

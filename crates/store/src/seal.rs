@@ -251,6 +251,50 @@ impl Keyring {
     }
 }
 
+/// The Ed25519 key that signs audit checkpoints. Its 32-byte seed is stored wrapped by the master
+/// key (`meta.audit_signing_key`), like the index key, so that the public key stays the same for
+/// the life of the store: an auditor given it once can check every checkpoint ever made.
+pub(crate) struct AuditSigner {
+    key: ed25519_dalek::SigningKey,
+}
+
+impl AuditSigner {
+    /// Unwraps the stored seed, or makes one (returning it wrapped, to be stored).
+    pub(crate) fn open(keys: &Keyring, wrapped: Option<&[u8]>) -> Result<(AuditSigner, Option<Vec<u8>>)> {
+        const AAD: &[u8] = b"audit-signing-key";
+        match wrapped {
+            Some(wrapped) => {
+                let seed = Zeroizing::new(decrypt(&keys.master, AAD, wrapped)?);
+                let seed: [u8; KEY_LEN] = seed
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| Error::Corrupt("the audit signing key has the wrong length".into()))?;
+                Ok((AuditSigner { key: ed25519_dalek::SigningKey::from_bytes(&seed) }, None))
+            }
+            None => {
+                let seed = SecretKey::random()?;
+                let wrapped = encrypt(&keys.master, AAD, seed.0.as_ref())?;
+                Ok((AuditSigner { key: ed25519_dalek::SigningKey::from_bytes(&seed.0) }, Some(wrapped)))
+            }
+        }
+    }
+
+    pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
+        use ed25519_dalek::Signer;
+        self.key.sign(message).to_bytes()
+    }
+
+    /// The public key, for anyone who checks checkpoints.
+    pub(crate) fn public_key(&self) -> [u8; 32] {
+        self.key.verifying_key().to_bytes()
+    }
+
+    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        let Ok(signature) = ed25519_dalek::Signature::from_slice(signature) else { return false };
+        self.key.verifying_key().verify_strict(message, &signature).is_ok()
+    }
+}
+
 fn wrap_aad(key_id: i64) -> Vec<u8> {
     let mut aad = b"data-key:".to_vec();
     aad.extend_from_slice(&key_id.to_be_bytes());

@@ -174,11 +174,23 @@ pub fn mrz_check(today: Option<chrono::NaiveDate>) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Signs the audit chain's head now (for cron, or before a backup); prints the checkpoint as JSON.
+pub fn audit_checkpoint(args: &StoreArgs) -> anyhow::Result<ExitCode> {
+    let store = args.open()?;
+    match store.audit_checkpoint()? {
+        Some(checkpoint) => println!("{}", serde_json::to_string(&checkpoint)?),
+        None => eprintln!("nothing to sign: the audit log is empty or its head is already signed"),
+    }
+    eprintln!("checkpoint public key (Ed25519): {}", store.audit_public_key());
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn audit_verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
     let store = args.open()?;
     match store.verify_audit()? {
-        AuditVerdict::Intact { entries } => {
-            println!("audit chain intact: {entries} entries");
+        AuditVerdict::Intact { entries, checkpoints } => {
+            println!("audit chain intact: {entries} entries, {checkpoints} signed checkpoints");
+            println!("checkpoint public key (Ed25519): {}", store.audit_public_key());
             Ok(ExitCode::SUCCESS)
         }
         AuditVerdict::Broken { seq, reason } => {

@@ -289,8 +289,15 @@ enum MrzCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Verify the hash chain; exits 0 when intact, 1 naming the first bad entry.
+    /// Verify the hash chain and the signed checkpoints; exits 0 when intact, 1 naming the first
+    /// bad entry.
     Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Sign the chain's head now (Ed25519); the checkpoint also goes to
+    /// DATA/audit-checkpoints.jsonl, outside the database. The server does this every 5 minutes.
+    Checkpoint {
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -358,6 +365,7 @@ fn main() -> ExitCode {
             mrz_generate::run(&store, &purpose, &number, &issuing_state)
         }
         Command::Audit { command: AuditCommand::Verify { store } } => commands::audit_verify(&store),
+        Command::Audit { command: AuditCommand::Checkpoint { store } } => commands::audit_checkpoint(&store),
         Command::Audit { command: AuditCommand::List { store, actor, action, limit } } => {
             commands::audit_list(&store, actor, action, limit)
         }

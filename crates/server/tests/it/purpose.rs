@@ -102,7 +102,9 @@ async fn the_audit_log_records_actor_purpose_and_subject() {
     let resp = app.send(Req::get("/api/v1/audit/verify").token(&supervisor).build()).await;
     assert_eq!(
         resp.json(),
-        json!({"intact": true, "entries": resp.json()["entries"], "first_bad_seq": null, "reason": null})
+        json!({"intact": true, "entries": resp.json()["entries"], "checkpoints": 0,
+            "public_key": resp.json()["public_key"], "first_bad_seq": null, "reason": null})
     );
     assert!(resp.json()["entries"].as_i64().is_some_and(|n| n > 10), "{}", resp.text());
+    assert_eq!(resp.json()["public_key"].as_str().map(str::len), Some(64), "an Ed25519 public key, hex");
 }

@@ -15,6 +15,8 @@ both_backends!(
     reordered_entries_break_the_chain,
     deleted_last_entry_breaks_the_chain,
     verify_during_appends_never_reports_tampering,
+    a_cut_at_the_end_is_caught_by_a_signed_checkpoint,
+    removed_or_forged_checkpoints_are_caught,
 );
 
 fn all_entries(store: &Store) -> Vec<AuditEntry> {
@@ -100,7 +102,7 @@ fn lookups_are_audited_by_internal_id(harness: &Harness) {
     let before_today = AuditQuery { until: Some(format!("{today}T00:00:00")), limit: 1000, ..AuditQuery::default() };
     assert!(store.audit_entries(&before_today).unwrap().is_empty());
 
-    assert_eq!(store.verify_audit().unwrap(), AuditVerdict::Intact { entries: imports + 7 });
+    assert_eq!(store.verify_audit().unwrap(), AuditVerdict::Intact { entries: imports + 7, checkpoints: 0 });
 }
 
 /// Five entries, `sign_in.1` … `sign_in.5`.
@@ -109,7 +111,7 @@ fn five_entries(harness: &Harness) -> Store {
     for n in 1..=5 {
         store.record_audit(&officer(), &format!("sign_in.{n}"), "user:1", "").unwrap();
     }
-    assert_eq!(store.verify_audit().unwrap(), AuditVerdict::Intact { entries: 5 });
+    assert_eq!(store.verify_audit().unwrap(), AuditVerdict::Intact { entries: 5, checkpoints: 0 });
     store
 }
 
@@ -134,7 +136,7 @@ fn triggers_refuse_changes_to_the_log(harness: &Harness) {
         let error = harness.raw_batch("TRUNCATE audit_log").expect_err("TRUNCATE");
         assert!(error.contains("append-only"), "TRUNCATE: {error}");
     }
-    assert_eq!(store.verify_audit().unwrap(), AuditVerdict::Intact { entries: 5 });
+    assert_eq!(store.verify_audit().unwrap(), AuditVerdict::Intact { entries: 5, checkpoints: 0 });
     assert_eq!(all_entries(&store).len(), 5);
 }
 
@@ -210,5 +212,79 @@ fn verify_during_appends_never_reports_tampering(harness: &Harness) {
         verdicts.len(),
         broken[0]
     );
-    assert_eq!(verdicts.last(), Some(&AuditVerdict::Intact { entries: 305 }));
+    assert_eq!(verdicts.last(), Some(&AuditVerdict::Intact { entries: 305, checkpoints: 0 }));
+}
+
+/// Cuts the log back to `keep` entries and rewrites the head to match, as someone with the SQL
+/// password (and the triggers dropped) could: the chain itself then looks whole.
+fn cut_to(harness: &Harness, keep: i64) {
+    harness
+        .raw_batch(&format!(
+            "DELETE FROM audit_log WHERE seq > {keep};
+             UPDATE audit_head SET seq = {keep}, hash = (SELECT hash FROM audit_log WHERE seq = {keep}) WHERE id = 1;"
+        ))
+        .unwrap();
+}
+
+fn a_cut_at_the_end_is_caught_by_a_signed_checkpoint(harness: &Harness) {
+    // Without a checkpoint the cut cannot be seen: this is the gap checkpoints close.
+    let store = five_entries(harness);
+    harness.drop_audit_triggers();
+    cut_to(harness, 3);
+    assert_eq!(store.verify_audit().unwrap(), AuditVerdict::Intact { entries: 3, checkpoints: 0 });
+
+    store.record_audit(&officer(), "sign_in.4b", "user:1", "").unwrap();
+    store.record_audit(&officer(), "sign_in.5b", "user:1", "").unwrap();
+    let checkpoint = store.audit_checkpoint().unwrap().expect("a checkpoint of entry 5");
+    assert_eq!(checkpoint.seq, 5);
+    assert_eq!(store.audit_checkpoint().unwrap(), None, "the same head is signed once");
+    assert_eq!(store.verify_audit().unwrap(), AuditVerdict::Intact { entries: 5, checkpoints: 1 });
+    // Entries after the checkpoint may be appended and checked as usual.
+    store.record_audit(&officer(), "sign_in.6", "user:1", "").unwrap();
+    assert_eq!(store.verify_audit().unwrap(), AuditVerdict::Intact { entries: 6, checkpoints: 1 });
+
+    cut_to(harness, 4);
+    let (seq, reason) = broken(store.verify_audit().unwrap());
+    assert_eq!(seq, 5, "{reason}");
+    assert!(reason.contains("removed from the end") && reason.contains("covers entry 5"), "{reason}");
+}
+
+fn removed_or_forged_checkpoints_are_caught(harness: &Harness) {
+    let store = five_entries(harness);
+    store.audit_checkpoint().unwrap().expect("a checkpoint");
+    let anchor = harness.config().data_dir.join("audit-checkpoints.jsonl");
+    let anchored = std::fs::read_to_string(&anchor).unwrap();
+    assert_eq!(anchored.lines().count(), 1, "{anchored}");
+    assert!(anchored.contains("\"seq\":5"), "{anchored}");
+
+    // Removing the checkpoint from the database as well as cutting the log: the anchor file,
+    // outside the database, still has it.
+    harness.drop_audit_triggers();
+    cut_to(harness, 4);
+    harness.raw_batch("DELETE FROM audit_checkpoints").unwrap();
+    let (seq, reason) = broken(store.verify_audit().unwrap());
+    assert_eq!(seq, 5, "{reason}");
+    assert!(reason.contains("not in the database"), "{reason}");
+
+    // A checkpoint written by someone without the signing key does not verify.
+    let random_signature = match harness.kind() {
+        crate::support::Kind::Sqlite => "randomblob(64)",
+        crate::support::Kind::Postgres => "decode(repeat('ab', 64), 'hex')",
+    };
+    harness
+        .raw_batch(&format!(
+            "INSERT INTO audit_checkpoints (seq, at, hash, signature)
+             SELECT seq, '2026-01-01T00:00:00Z', hash, {random_signature} FROM audit_log WHERE seq = 4"
+        ))
+        .unwrap();
+    std::fs::remove_file(&anchor).unwrap();
+    let (seq, reason) = broken(store.verify_audit().unwrap());
+    assert_eq!(seq, 4, "{reason}");
+    assert!(reason.contains("signature"), "{reason}");
+
+    // An edited line in the anchor file is reported too.
+    harness.raw_batch("DELETE FROM audit_checkpoints").unwrap();
+    std::fs::write(&anchor, "{\"seq\": 4, \"edited\": true}\n{}\n").unwrap();
+    let (_, reason) = broken(store.verify_audit().unwrap());
+    assert!(reason.contains("line 1 of the audit anchor file"), "{reason}");
 }

@@ -24,7 +24,7 @@ fn reopening_with_the_same_key_reads_the_data(harness: &Harness) {
     assert_eq!(found.record, sample.persons[0]);
     let names = store.persons_by_name("Lastri Wulan", None, 10, &officer()).unwrap();
     assert_eq!(names, vec![found], "blind indexes survive reopening");
-    assert_eq!(store.verify_audit().unwrap(), waspada_store::AuditVerdict::Intact { entries: 7 });
+    assert_eq!(store.verify_audit().unwrap(), waspada_store::AuditVerdict::Intact { entries: 7, checkpoints: 0 });
 }
 
 fn open_error(config: &waspada_store::StoreConfig) -> Error {

@@ -43,3 +43,29 @@ fn a_deleted_last_entry_is_caught() {
     assert_ne!(verify.code, Some(0), "{}\n{}", verify.stdout, verify.stderr);
     assert!(verify.stdout.contains("BROKEN"), "{}", verify.stdout);
 }
+
+#[test]
+fn entries_cut_from_the_end_with_the_head_rewritten_are_caught_by_a_checkpoint() {
+    let store = Store::new();
+    check(&store.import(&[&fixture("canonical")]), 0, &[]);
+    let signed = store.run("audit checkpoint", &[]);
+    check(&signed, 0, &["\"signature\"", "public key (Ed25519)"]);
+    let checkpoint: serde_json::Value = serde_json::from_str(signed.stdout.trim()).unwrap();
+    let seq = checkpoint["seq"].as_i64().unwrap();
+    check(&store.run("audit verify", &[]), 0, &["1 signed checkpoints"]);
+    // Someone with the database file cuts the last two entries and points the head at the new
+    // last one: the chain alone looks whole again.
+    let database = rusqlite::Connection::open(store.database()).unwrap();
+    database
+        .execute_batch(&format!(
+            "DROP TRIGGER audit_log_no_delete;
+             DELETE FROM audit_log WHERE seq > {keep};
+             UPDATE audit_head SET seq = {keep}, hash = (SELECT hash FROM audit_log WHERE seq = {keep});
+             DELETE FROM audit_checkpoints;",
+            keep = seq - 2
+        ))
+        .unwrap();
+    drop(database);
+    let verify = store.run("audit verify", &[]);
+    check(&verify, 1, &["audit chain BROKEN", "not in the database"]);
+}

@@ -135,6 +135,13 @@ fn serve_over_tls_with_a_stable_self_signed_certificate_hsts_and_secure_cookies(
     let store = Store::new();
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let (server, fingerprint) = start(&store, addr);
+    // The server signs the audit chain's head when it starts (and every 5 minutes after).
+    let anchor = store.data().join("audit-checkpoints.jsonl");
+    let started = Instant::now();
+    while !std::fs::read_to_string(&anchor).is_ok_and(|text| text.contains("\"signature\"")) {
+        assert!(started.elapsed() < Duration::from_secs(20), "no audit checkpoint at start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let health = get(addr, &fingerprint, "/healthz").expect("HTTPS with the printed fingerprint");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     assert!(health.to_ascii_lowercase().contains("strict-transport-security: max-age=31536000"), "{health}");
