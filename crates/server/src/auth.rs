@@ -1,7 +1,7 @@
 //! Sign-in, bearer tokens and session cookies, and the extractors that every protected handler
 //! uses: [`CurrentUser`] (who) and [`Purpose`] (why).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use argon2::password_hash::phc::PasswordHash;
@@ -52,15 +52,60 @@ fn dummy_hash() -> &'static str {
 /// Minimum password length (NIST 800-63B: length, not composition rules).
 pub const MIN_PASSWORD_LEN: usize = 12;
 
-/// Checks a new password against the length rule.
+/// Checks a new password against the length rule and the refused lists, without user context.
 pub fn password_acceptable(password: &str) -> Result<(), String> {
-    if password.chars().count() < MIN_PASSWORD_LEN {
+    password_acceptable_for(password, &[])
+}
+
+/// Checks a new password as NIST SP 800-63B asks: length (12 to 256 characters), no composition
+/// rules, and refused when it is a common or leaked password (`data/passwords`, compared in lower
+/// case and also without trailing digits and symbols), repeated or sequential characters, or built
+/// from the user's own words (`context`: user name, display name).
+pub fn password_acceptable_for(password: &str, context: &[&str]) -> Result<(), String> {
+    let length = password.chars().count();
+    if length < MIN_PASSWORD_LEN {
         return Err(format!("a password needs at least {MIN_PASSWORD_LEN} characters"));
     }
-    if password.chars().count() > 256 {
+    if length > 256 {
         return Err("a password may have at most 256 characters".into());
     }
+    let lower = password.to_lowercase();
+    let core = lower.trim_end_matches(|c: char| !c.is_alphabetic());
+    let core = core.trim_start_matches(|c: char| !c.is_alphabetic());
+    if common_passwords().contains(lower.as_str()) || (core.chars().count() >= 4 && common_passwords().contains(core)) {
+        return Err("this password is among the most common or leaked ones: choose another".into());
+    }
+    let chars: Vec<char> = lower.chars().collect();
+    let distinct: std::collections::HashSet<char> = chars.iter().copied().collect();
+    // Neighbours in the alphabet or on the digit row (9 → 0 wraps, as in "1234567890").
+    let step = |a: char, b: char| (b as i64 - a as i64).abs() == 1 || matches!((a, b), ('9', '0') | ('0', '9'));
+    let sequential = chars.windows(2).all(|w| step(w[0], w[1]));
+    if distinct.len() <= 3 || sequential {
+        return Err("a password of repeated or sequential characters is easy to guess: choose another".into());
+    }
+    const SERVICE_WORDS: [&str; 5] = ["waspada", "imigrasi", "kanim", "bengkulu", "paspor"];
+    let letters: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
+    for word in context.iter().map(|w| w.to_lowercase()).chain(SERVICE_WORDS.iter().map(|w| (*w).to_owned())) {
+        let word: String = word.chars().filter(|c| c.is_alphanumeric()).collect();
+        // Refused when the word makes up half the password or more (a user name plus digits).
+        if word.chars().count() >= 4 && letters.contains(&word) && word.len() * 2 >= letters.len() {
+            return Err("a password built from the user name or the service's name is easy to guess".into());
+        }
+    }
     Ok(())
+}
+
+/// The refused passwords of `data/passwords`, lower case.
+fn common_passwords() -> &'static HashSet<&'static str> {
+    static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        include_str!("../../../data/passwords/common-en.txt")
+            .lines()
+            .chain(include_str!("../../../data/passwords/common-id.txt").lines())
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect()
+    })
 }
 
 fn token_hash(token: &str) -> Vec<u8> {
@@ -389,6 +434,39 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/auth/me", get(me))
+}
+
+#[cfg(test)]
+mod password_tests {
+    use super::*;
+
+    #[test]
+    fn common_repeated_sequential_and_personal_passwords_are_refused() {
+        for (password, why) in [
+            ("elevenchars", "at least 12"),
+            ("password1234", "common"),
+            ("Password2024!", "common"),
+            ("qwertyuiop123", "common"),
+            ("bismillah12345", "common"),
+            ("Sayangku2025!!", "common"),
+            ("aaaaaaaaaaaaaaa", "repeated"),
+            ("abababababab", "repeated"),
+            ("123456789012", "sequential"),
+            ("abcdefghijklm", "sequential"),
+            ("9876543210987", "repeated or sequential"),
+            ("waspada2026!!", "service"),
+        ] {
+            let refused = password_acceptable(password).expect_err(password);
+            assert!(why.split(' ').any(|w| refused.contains(w)), "{password}: {refused}");
+        }
+        let personal = password_acceptable_for("budi.santoso.1990", &["budi.santoso", "Budi Santoso"]).unwrap_err();
+        assert!(personal.contains("user name"), "{personal}");
+        for good in ["kopi tubruk di pagi hari", "Jalan-Merdeka-17-Curup", "tXw9-rq2!Lm4e", "budi suka durian montong"]
+        {
+            assert_eq!(password_acceptable_for(good, &["budi"]), Ok(()), "{good}");
+        }
+        assert!(password_acceptable(&"x1".repeat(129)).is_err(), "longer than 256");
+    }
 }
 
 #[cfg(test)]

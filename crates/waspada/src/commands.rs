@@ -242,7 +242,8 @@ pub fn create_user(
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password).context("cannot read the password from stdin")?;
     let password = password.trim_end_matches(['\r', '\n']);
-    waspada_server::auth::password_acceptable(password).map_err(anyhow::Error::msg)?;
+    let context = [username, display_name.unwrap_or(username)];
+    waspada_server::auth::password_acceptable_for(password, &context).map_err(anyhow::Error::msg)?;
     let hash = waspada_server::auth::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
     let store = args.open()?;
     let context = AuditContext::new(cli_actor(), "account administration")?;

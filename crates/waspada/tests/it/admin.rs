@@ -17,6 +17,9 @@ fn create_user_checks_password_role_and_duplicates() {
         &["unknown role \"boss\"", "officer, analyst, supervisor, admin or dpo"],
     );
     check(&create("ani rahma", "officer", "a long enough password\n"), 1, &["user name"]);
+    // NIST 800-63B: common and leaked passwords, and ones built from the user name, are refused.
+    check(&create("ani", "officer", "Password2024!\n"), 1, &["most common or leaked"]);
+    check(&create("ani.rahmawati", "officer", "ani.rahmawati99\n"), 1, &["user name"]);
 
     // Exactly twelve characters on the first line; what follows is not part of the password.
     let created = create("ani", "officer", "twelve chars\nsecond line\n");
