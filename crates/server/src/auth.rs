@@ -283,10 +283,11 @@ pub struct MeResponse {
     responses((status = 200, body = LoginResponse), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
+    extensions: axum::http::Extensions,
     body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(request) = body?;
-    let outcome = sign_in(&state, request.username, request.password).await?;
+    let outcome = sign_in(&state, client_ip(&extensions), request.username, request.password).await?;
     let (token, response) = outcome.ok_or(AppError::Unauthenticated)?;
     let cookie = session_cookie(&token, state.config.token_ttl);
     let mut response = Json(response).into_response();
@@ -345,13 +346,71 @@ impl SignInThrottle {
     }
 }
 
+/// Sign-in attempts per client address in the current minute: credential stuffing tries many
+/// accounts from one place, which the per-account back-off alone does not slow. IPv6 clients are
+/// counted per /64 (one subscriber's range). Counted before the password is checked.
+#[derive(Clone, Default)]
+pub struct AddressThrottle(std::sync::Arc<std::sync::Mutex<HashMap<std::net::IpAddr, (u32, std::time::Instant)>>>);
+
+impl AddressThrottle {
+    /// Attempts allowed per address per window.
+    pub const PER_WINDOW: u32 = 20;
+    const WINDOW_SECS: u64 = 60;
+
+    fn key(ip: std::net::IpAddr) -> std::net::IpAddr {
+        match ip {
+            std::net::IpAddr::V6(v6) => {
+                let mut segments = v6.segments();
+                segments[4..].fill(0);
+                std::net::IpAddr::V6(std::net::Ipv6Addr::from(segments))
+            }
+            v4 => v4,
+        }
+    }
+
+    /// `Err(seconds)` when this address has used up its attempts for the window.
+    pub(crate) fn attempt(&self, ip: std::net::IpAddr) -> Result<(), u64> {
+        let Ok(mut guard) = self.0.lock() else { return Ok(()) };
+        let now = std::time::Instant::now();
+        if guard.len() > 100_000 {
+            guard.retain(|_, (_, start)| now.duration_since(*start).as_secs() < Self::WINDOW_SECS);
+        }
+        let entry = guard.entry(Self::key(ip)).or_insert((0, now));
+        let elapsed = now.duration_since(entry.1).as_secs();
+        if elapsed >= Self::WINDOW_SECS {
+            *entry = (0, now);
+        }
+        if entry.0 >= Self::PER_WINDOW {
+            return Err((Self::WINDOW_SECS - elapsed.min(Self::WINDOW_SECS)).max(1));
+        }
+        entry.0 += 1;
+        Ok(())
+    }
+}
+
+/// The client's address, when the server was started with connection info (tests that build
+/// the router directly have none, and are then throttled per account only).
+pub(crate) fn client_ip(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    use axum::extract::ConnectInfo;
+    use axum::extract::connect_info::MockConnectInfo;
+    // The same lookup as axum's `ConnectInfo` extractor, which falls back to the test layer.
+    extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip())
+        .or_else(|| extensions.get::<MockConnectInfo<std::net::SocketAddr>>().map(|mock| mock.0.ip()))
+}
+
 /// Checks a user name and password; on success makes a token (audited as `auth.login`, a
 /// failure as `auth.login_failed`). Shared by the JSON API and the web sign-in form.
 pub(crate) async fn sign_in(
     state: &AppState,
+    client: Option<std::net::IpAddr>,
     username: String,
     password: String,
 ) -> Result<Option<(String, LoginResponse)>, AppError> {
+    if let Some(ip) = client {
+        state.sign_in_addresses.attempt(ip).map_err(AppError::TooManyAttempts)?;
+    }
     if username.len() > 100 || password.len() > 1024 {
         return Ok(None);
     }

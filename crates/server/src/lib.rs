@@ -106,6 +106,8 @@ pub struct AppState {
     pub web_seen: web::LastSeen,
     /// Failed sign-ins per account (back-off).
     pub sign_ins: auth::SignInThrottle,
+    /// Sign-in attempts per client address (credential stuffing).
+    pub sign_in_addresses: auth::AddressThrottle,
 }
 
 impl AppState {
@@ -121,6 +123,7 @@ impl AppState {
             web_nonces: web::UsedNonces::default(),
             web_seen: web::LastSeen::default(),
             sign_ins: auth::SignInThrottle::default(),
+            sign_in_addresses: auth::AddressThrottle::default(),
         }
     }
 }
@@ -284,7 +287,8 @@ pub async fn serve(store: Store, config: ServerConfig) -> std::io::Result<()> {
     let Some(files) = state.config.tls.clone() else {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         tracing::info!(%addr, "listening (HTTP)");
-        return axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await;
+        let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+        return axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await;
     };
     let rustls = tls::rustls_config(&files).await?;
     let handle = axum_server::Handle::new();
@@ -294,7 +298,10 @@ pub async fn serve(store: Store, config: ServerConfig) -> std::io::Result<()> {
         stopping.graceful_shutdown(Some(Duration::from_secs(10)));
     });
     tracing::info!(%addr, "listening (HTTPS)");
-    axum_server::bind_rustls(addr, rustls).handle(handle).serve(app(state).into_make_service()).await
+    axum_server::bind_rustls(addr, rustls)
+        .handle(handle)
+        .serve(app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .await
 }
 
 /// Signs the audit chain's head at a fixed interval while the server runs (nothing is signed when

@@ -509,6 +509,7 @@ struct LoginForm {
 async fn login_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let lang = lang(&headers);
@@ -524,7 +525,7 @@ async fn login_submit(
         return response;
     }
     let username = form.username.trim().to_owned();
-    match crate::auth::sign_in(&state, form.username, form.password).await {
+    match crate::auth::sign_in(&state, crate::auth::client_ip(&extensions), form.username, form.password).await {
         Ok(Some((token, login))) => {
             let role = Role::parse(&login.role);
             let mut response = match (pending.as_deref().and_then(Pending::decode), role) {

@@ -58,6 +58,12 @@ impl TestApp {
         TestApp { router, dir }
     }
 
+    /// Requests arrive from this client address (as `waspada serve` reports it to handlers).
+    pub fn with_client_address(mut self, addr: std::net::SocketAddr) -> TestApp {
+        self.router = self.router.layer(axum::extract::connect_info::MockConnectInfo(addr));
+        self
+    }
+
     /// The store's data folder.
     pub fn data_dir(&self) -> &std::path::Path {
         self.dir.path()

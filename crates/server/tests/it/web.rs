@@ -666,3 +666,32 @@ async fn a_long_watchlist_is_shown_a_hundred_rows_at_a_time_and_can_be_searched(
     assert_eq!(found.matches("/watchlist?edit=").count(), 1);
     assert!(found.contains("WL-149") && found.contains("1 / 1"), "{found}");
 }
+
+#[tokio::test]
+async fn credential_stuffing_from_one_address_is_throttled_while_other_clients_and_requests_go_on() {
+    let stuffer = std::net::SocketAddr::from(([203, 0, 113, 7], 40000));
+    let app = TestApp::new().with_client_address(stuffer);
+    let limit = waspada_server::auth::AddressThrottle::PER_WINDOW as usize;
+    // Each attempt names a different account, so the per-account back-off never starts.
+    let mut statuses = Vec::new();
+    for n in 0..100 {
+        let guess = serde_json::json!({"username": format!("user{n}"), "password": "Summer2026!!x"});
+        statuses.push(app.send(Req::post("/api/v1/auth/login").json(&guess).build()).await.status);
+    }
+    let refused = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let throttled = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((refused, throttled), (limit, 100 - limit), "{statuses:?}");
+    // The web form is throttled by the same count, and says so in the user's language.
+    let page = app.send(Req::get("/login").build()).await;
+    let cookie = set_cookie(&page, "waspada_login_csrf").unwrap();
+    let officer = username(Role::Officer);
+    let web = app
+        .send(form("/login", &cookie, &[("username", &officer), ("password", PASSWORD), ("csrf", &csrf(&page.text()))]))
+        .await;
+    assert_eq!(web.status, StatusCode::TOO_MANY_REQUESTS, "{}", web.text());
+    // Everything else still answers, and so does a sign-in from another address.
+    assert_eq!(app.send(Req::get("/healthz").build()).await.status, StatusCode::OK);
+    let colleague = TestApp::new().with_client_address(std::net::SocketAddr::from(([10, 20, 0, 5], 50000)));
+    let right = serde_json::json!({"username": username(Role::Officer), "password": PASSWORD});
+    assert_eq!(colleague.send(Req::post("/api/v1/auth/login").json(&right).build()).await.status, StatusCode::OK);
+}
