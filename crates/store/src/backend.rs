@@ -321,6 +321,21 @@ impl Backend {
         Ok(())
     }
 
+    /// Writes a consistent copy of the SQLite database to `path` (`VACUUM INTO`: a snapshot taken
+    /// in one read transaction, compacted, while writers go on). PostgreSQL has its own tools.
+    pub(crate) fn backup_to(&self, path: &Path) -> Result<()> {
+        match self {
+            Backend::Sqlite(pool) => {
+                let target = path.to_str().ok_or_else(|| Error::Config("the backup path must be UTF-8".into()))?;
+                sqlite_conn(pool)?.execute("VACUUM INTO ?1", [target])?;
+                Ok(())
+            }
+            Backend::Postgres(_) => Err(Error::Config(
+                "a PostgreSQL store is backed up with pg_dump (the wrapped keys are in its meta and data_keys tables); keep the master key apart from the dump".into(),
+            )),
+        }
+    }
+
     pub(crate) fn dialect(&self) -> Dialect {
         match self {
             Backend::Sqlite(_) => Dialect::Sqlite,

@@ -21,6 +21,7 @@ mod audit;
 mod backend;
 mod error;
 mod records;
+mod rotation;
 mod seal;
 mod users;
 
@@ -33,6 +34,7 @@ pub use audit::{AuditCheckpoint, AuditContext, AuditEntry, AuditQuery, AuditVerd
 pub use backend::Dialect;
 pub use error::{Error, Result};
 pub use records::{CheckLookup, ConflictPolicy, ImportKind, PreparedImport, RowOutcome, Stored, Timeline};
+pub use rotation::RotationReport;
 pub use seal::MasterKeySource;
 pub use users::User;
 
@@ -66,6 +68,8 @@ pub struct Store {
     keys: Arc<Keyring>,
     /// Signs audit checkpoints.
     signer: Arc<seal::AuditSigner>,
+    /// Where the master key is kept (for rotation).
+    master_source: MasterKeySource,
     /// `audit-checkpoints.jsonl` in the data folder: checkpoints kept outside the database.
     anchor: PathBuf,
     master_key_created: bool,
@@ -115,7 +119,7 @@ impl Store {
                 Ok(stored.into_iter().next().and_then(|row| row.into_iter().next()).and_then(Value::into_blob))
             };
             let wrapped = meta(sql, "index_key")?;
-            let (keyring, new_wrapped) = Keyring::open(master, wrapped.as_deref())?;
+            let (keyring, new_wrapped) = Keyring::open(seal::MasterKey::new(master, &source), wrapped.as_deref())?;
             if let Some(new_wrapped) = new_wrapped {
                 sql.exec("INSERT INTO meta (key, value) VALUES ('index_key', $1)", &[Value::Blob(new_wrapped)])?;
             }
@@ -134,6 +138,7 @@ impl Store {
             backend,
             keys: Arc::new(keys),
             signer: Arc::new(signer),
+            master_source: source,
             anchor: config.data_dir.join("audit-checkpoints.jsonl"),
             master_key_created,
             _checkpointer,

@@ -162,9 +162,142 @@ fn decrypt(key: &SecretKey, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
 
 /// The keys of an open store. Data keys are cached unwrapped; the cache is bounded.
 pub(crate) struct Keyring {
-    master: SecretKey,
+    master: MasterKey,
     index: SecretKey,
     data_keys: Mutex<HashMap<i64, SecretKey>>,
+}
+
+/// The master key in use, and where it is kept, so that a process keeps working while
+/// `waspada admin rotate-master-key` runs in another one.
+///
+/// Rotation writes the new key to `<file>.new`, re-wraps every wrapped key, then renames
+/// `<file>.new` over `<file>`. Meanwhile any process wraps new keys with the pending key (it looks
+/// for `<file>.new` at most once a second), and a key that the current master cannot unwrap is
+/// tried with `<file>.new` and then `<file>` as they are on disk now (the rotation may have ended).
+pub(crate) struct MasterKey {
+    current: std::sync::RwLock<SecretKey>,
+    file: Option<PathBuf>,
+    /// The pending key of a rotation in progress, and when `<file>.new` was last looked for.
+    pending: Mutex<(Option<SecretKey>, Option<std::time::Instant>)>,
+}
+
+impl MasterKey {
+    pub(crate) fn new(key: SecretKey, source: &MasterKeySource) -> MasterKey {
+        let MasterKeySource::File(path) = source;
+        MasterKey { current: std::sync::RwLock::new(key), file: Some(path.clone()), pending: Mutex::new((None, None)) }
+    }
+
+    /// A master key that lives only in memory (tests).
+    #[cfg(test)]
+    pub(crate) fn in_memory(key: SecretKey) -> MasterKey {
+        MasterKey { current: std::sync::RwLock::new(key), file: None, pending: Mutex::new((None, None)) }
+    }
+
+    fn current(&self) -> Result<SecretKey> {
+        self.current.read().map(|k| k.clone()).map_err(|_| Error::Crypto("master key lock poisoned".into()))
+    }
+
+    /// The key a rotation in progress is moving to, if any (`<file>.new`). The key files are
+    /// looked at at most once a second; a key file that changed (a rotation finished in another
+    /// process) becomes the current key at the same look, so that no key is ever wrapped under a
+    /// master key that has already been replaced.
+    fn pending(&self) -> Option<SecretKey> {
+        let file = self.file.as_ref()?;
+        let mut guard = self.pending.lock().ok()?;
+        let fresh = guard.1.is_some_and(|at| at.elapsed() < std::time::Duration::from_secs(1));
+        if !fresh {
+            guard.0 = read_key_file(&pending_path(file)).ok();
+            guard.1 = Some(std::time::Instant::now());
+            if let Ok(on_disk) = read_key_file(file)
+                && let Ok(mut current) = self.current.write()
+                && current.0 != on_disk.0
+            {
+                *current = on_disk;
+            }
+        }
+        guard.0.clone()
+    }
+
+    /// Wraps under the pending key during a rotation, else under the current one.
+    fn wrap(&self, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
+        let key = match self.pending() {
+            Some(pending) => pending,
+            None => self.current()?,
+        };
+        encrypt(&key, aad, plaintext)
+    }
+
+    /// Unwraps with the current key, else with the keys on disk now (a rotation in progress or
+    /// finished by another process); a finished rotation's key becomes the current one.
+    fn unwrap(&self, aad: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let current = self.current()?;
+        let first = match decrypt(&current, aad, wrapped) {
+            Ok(bytes) => return Ok(Zeroizing::new(bytes)),
+            Err(e) => e,
+        };
+        let Some(file) = &self.file else { return Err(first) };
+        if let Ok(pending) = read_key_file(&pending_path(file))
+            && let Ok(bytes) = decrypt(&pending, aad, wrapped)
+        {
+            return Ok(Zeroizing::new(bytes));
+        }
+        if let Ok(on_disk) = read_key_file(file)
+            && on_disk.0 != current.0
+            && let Ok(bytes) = decrypt(&on_disk, aad, wrapped)
+        {
+            if let Ok(mut slot) = self.current.write() {
+                *slot = on_disk;
+            }
+            return Ok(Zeroizing::new(bytes));
+        }
+        Err(first)
+    }
+}
+
+/// Where a rotation keeps the key it is moving to.
+pub(crate) fn pending_path(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".new");
+    PathBuf::from(name)
+}
+
+fn read_key_file(path: &Path) -> Result<SecretKey> {
+    let text = fs::read_to_string(path).map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
+    let mut bytes = hex::decode(text.trim())
+        .map_err(|_| Error::Config(format!("master key file {} must hold 64 hex digits", path.display())))?;
+    let key = SecretKey::from_slice(&bytes);
+    bytes.zeroize();
+    key
+}
+
+/// Re-wraps one wrapped key from `old` to `new`; `Ok(None)` when it is already under `new`.
+pub(crate) fn rewrap(old: &SecretKey, new: &SecretKey, aad: &[u8], wrapped: &[u8]) -> Result<Option<Vec<u8>>> {
+    if decrypt(new, aad, wrapped).is_ok() {
+        return Ok(None);
+    }
+    let plain = Zeroizing::new(decrypt(old, aad, wrapped)?);
+    encrypt(new, aad, &plain).map(Some)
+}
+
+/// The associated data of each wrapped key, by what it wraps.
+pub(crate) fn data_key_aad(key_id: i64) -> Vec<u8> {
+    wrap_aad(key_id)
+}
+
+/// Associated data of the wrapped index key and audit-signing seed in `meta`.
+pub(crate) const INDEX_KEY_AAD: &[u8] = b"index-key";
+pub(crate) const AUDIT_KEY_AAD: &[u8] = b"audit-signing-key";
+
+/// Makes a new random master key and writes it, hex, to a new file with mode 0600.
+pub(crate) fn create_key_file(path: &Path) -> Result<SecretKey> {
+    let key = SecretKey::random()?;
+    write_secret_file(path, &hex::encode(key.0.as_ref()))?;
+    Ok(key)
+}
+
+/// Reads a master key file.
+pub(crate) fn load_key_file(path: &Path) -> Result<SecretKey> {
+    read_key_file(path)
 }
 
 /// Unwrapped data keys kept in memory (about 100 bytes each): enough for every subject of a
@@ -174,21 +307,36 @@ const DATA_KEY_CACHE: usize = 1_000_000;
 impl Keyring {
     /// Builds the keyring from the master key and the wrapped index key stored in `meta`, or makes
     /// a new index key when the store is new. Returns the wrapped index key to store in that case.
-    pub(crate) fn open(master: SecretKey, wrapped_index_key: Option<&[u8]>) -> Result<(Keyring, Option<Vec<u8>>)> {
+    pub(crate) fn open(master: MasterKey, wrapped_index_key: Option<&[u8]>) -> Result<(Keyring, Option<Vec<u8>>)> {
         let (index, new_wrapped) = match wrapped_index_key {
             Some(wrapped) => {
-                let bytes = Zeroizing::new(decrypt(&master, b"index-key", wrapped).map_err(|_| {
+                let bytes = master.unwrap(INDEX_KEY_AAD, wrapped).map_err(|_| {
                     Error::Config("the master key does not open this store (wrong WASPADA_MASTER_KEY_FILE?)".into())
-                })?);
+                })?;
                 (SecretKey::from_slice(&bytes)?, None)
             }
             None => {
                 let index = SecretKey::random()?;
-                let wrapped = encrypt(&master, b"index-key", index.0.as_ref())?;
+                let wrapped = master.wrap(INDEX_KEY_AAD, index.0.as_ref())?;
                 (index, Some(wrapped))
             }
         };
         Ok((Keyring { master, index, data_keys: Mutex::new(HashMap::new()) }, new_wrapped))
+    }
+
+    /// The master key in use now.
+    pub(crate) fn current_master(&self) -> Result<SecretKey> {
+        self.master.current()
+    }
+
+    /// After a rotation: the new key is the current one.
+    pub(crate) fn set_master(&self, key: SecretKey) {
+        if let Ok(mut slot) = self.master.current.write() {
+            *slot = key;
+        }
+        if let Ok(mut pending) = self.master.pending.lock() {
+            *pending = (None, None);
+        }
     }
 
     /// A keyed blind index of `value` in the given domain, e.g. `("nik", "1709…")`.
@@ -213,7 +361,7 @@ impl Keyring {
     /// Makes a new data key and returns it with its wrapped form.
     pub(crate) fn new_data_key(&self, key_id: i64) -> Result<(SecretKey, Vec<u8>)> {
         let key = SecretKey::random()?;
-        let wrapped = encrypt(&self.master, &wrap_aad(key_id), key.0.as_ref())?;
+        let wrapped = self.master.wrap(&wrap_aad(key_id), key.0.as_ref())?;
         self.cache(key_id, key.clone());
         Ok((key, wrapped))
     }
@@ -223,7 +371,7 @@ impl Keyring {
         if let Some(key) = self.cached(key_id) {
             return Ok(key);
         }
-        let bytes = Zeroizing::new(decrypt(&self.master, &wrap_aad(key_id), wrapped)?);
+        let bytes = self.master.unwrap(&wrap_aad(key_id), wrapped)?;
         let key = SecretKey::from_slice(&bytes)?;
         self.cache(key_id, key.clone());
         Ok(key)
@@ -261,10 +409,9 @@ pub(crate) struct AuditSigner {
 impl AuditSigner {
     /// Unwraps the stored seed, or makes one (returning it wrapped, to be stored).
     pub(crate) fn open(keys: &Keyring, wrapped: Option<&[u8]>) -> Result<(AuditSigner, Option<Vec<u8>>)> {
-        const AAD: &[u8] = b"audit-signing-key";
         match wrapped {
             Some(wrapped) => {
-                let seed = Zeroizing::new(decrypt(&keys.master, AAD, wrapped)?);
+                let seed = keys.master.unwrap(AUDIT_KEY_AAD, wrapped)?;
                 let seed: [u8; KEY_LEN] = seed
                     .as_slice()
                     .try_into()
@@ -273,7 +420,7 @@ impl AuditSigner {
             }
             None => {
                 let seed = SecretKey::random()?;
-                let wrapped = encrypt(&keys.master, AAD, seed.0.as_ref())?;
+                let wrapped = keys.master.wrap(AUDIT_KEY_AAD, seed.0.as_ref())?;
                 Ok((AuditSigner { key: ed25519_dalek::SigningKey::from_bytes(&seed.0) }, Some(wrapped)))
             }
         }
@@ -348,7 +495,7 @@ mod tests {
     use super::*;
 
     fn keyring() -> Keyring {
-        Keyring::open(SecretKey::random().unwrap(), None).unwrap().0
+        Keyring::open(MasterKey::in_memory(SecretKey::random().unwrap()), None).unwrap().0
     }
 
     #[test]
@@ -378,13 +525,13 @@ mod tests {
     #[test]
     fn index_key_survives_reopen_and_rejects_other_master() {
         let master = SecretKey::random().unwrap();
-        let (ring, wrapped) = Keyring::open(master.clone(), None).unwrap();
+        let (ring, wrapped) = Keyring::open(MasterKey::in_memory(master.clone()), None).unwrap();
         let wrapped = wrapped.unwrap();
-        let (again, none) = Keyring::open(master, Some(&wrapped)).unwrap();
+        let (again, none) = Keyring::open(MasterKey::in_memory(master), Some(&wrapped)).unwrap();
         assert!(none.is_none());
         assert_eq!(ring.blind_index("nik", "1"), again.blind_index("nik", "1"));
         assert_ne!(ring.blind_index("nik", "1"), ring.blind_index("doc", "1"));
-        assert!(Keyring::open(SecretKey::random().unwrap(), Some(&wrapped)).is_err());
+        assert!(Keyring::open(MasterKey::in_memory(SecretKey::random().unwrap()), Some(&wrapped)).is_err());
     }
 
     #[test]

@@ -251,3 +251,80 @@ pub fn create_user(
     println!("created user {username} (id {id}, role {})", role.name());
     Ok(ExitCode::SUCCESS)
 }
+
+/// `waspada admin rotate-master-key`.
+pub fn rotate_master_key(args: &StoreArgs) -> anyhow::Result<ExitCode> {
+    let store = args.open()?;
+    let context = AuditContext::new(cli_actor(), "key management")?;
+    let report = store.rotate_master_key(&context)?;
+    let path = args.master_key_file.clone().unwrap_or_else(|| args.data.join("master.key"));
+    println!(
+        "master key rotated: {} data keys ({} re-wrapped now) in {:.1} s; the new key is in {}",
+        report.data_keys,
+        report.rewrapped,
+        report.millis as f64 / 1000.0,
+        path.display()
+    );
+    eprintln!(
+        "PERINGATAN / WARNING: back up the new master key now. Backups made before this rotation open only with the OLD key: keep it with them, or destroy both."
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `waspada admin backup --out FILE`.
+pub fn backup(args: &StoreArgs, out: &Path) -> anyhow::Result<ExitCode> {
+    let store = args.open()?;
+    let context = AuditContext::new(cli_actor(), "backup")?;
+    store.backup(out, &context)?;
+    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    println!("backup written: {} ({:.1} MiB)", out.display(), size as f64 / (1024.0 * 1024.0));
+    eprintln!(
+        "The backup holds sealed records and wrapped keys, not the master key: keep the master key apart from it; without the key the backup cannot be read."
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `waspada admin restore --from FILE`: into an empty data folder, with the master key that the
+/// backup was made under (in the folder as `master.key`, or `--master-key-file`).
+pub fn restore(args: &StoreArgs, from: &Path) -> anyhow::Result<ExitCode> {
+    if args.database_url.as_deref().is_some_and(|u| !u.is_empty()) {
+        bail!("restore puts an SQLite backup in place; a PostgreSQL store is restored with pg_restore");
+    }
+    let database = args.data.join("waspada.db");
+    if database.exists() {
+        bail!("{} exists already: restore into an empty data folder", database.display());
+    }
+    let key = args.master_key_file.clone().unwrap_or_else(|| args.data.join("master.key"));
+    if !key.is_file() {
+        bail!(
+            "no master key at {}: put the key the backup was made under there (or give --master-key-file); a new key could not read it",
+            key.display()
+        );
+    }
+    std::fs::create_dir_all(&args.data).with_context(|| format!("cannot create {}", args.data.display()))?;
+    std::fs::copy(from, &database).with_context(|| format!("cannot copy {}", from.display()))?;
+    let store = match args.open() {
+        Ok(store) => store,
+        Err(error) => {
+            // Leave the folder as it was: a half-restored store is worse than none.
+            let _ = std::fs::remove_file(&database);
+            return Err(error.context("the master key does not open this backup"));
+        }
+    };
+    let verdict = store.verify_audit()?;
+    let context = AuditContext::new(cli_actor(), "restore")?;
+    store.record_audit(&context, "store.restore", "store", "")?;
+    for (table, count) in store.counts()? {
+        println!("{table}: {count}");
+    }
+    match verdict {
+        AuditVerdict::Intact { entries, checkpoints } => {
+            println!("restored; audit chain intact: {entries} entries, {checkpoints} signed checkpoints");
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditVerdict::Broken { seq, reason } => {
+            println!("restored, but the audit chain is BROKEN at entry {seq}: {reason}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

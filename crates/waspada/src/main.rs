@@ -326,12 +326,36 @@ enum AdminCommand {
         /// Sign-in name.
         #[arg(long)]
         username: String,
-        /// officer, analyst, supervisor or admin.
+        /// officer, analyst, supervisor, admin or dpo.
         #[arg(long)]
         role: String,
         /// Name shown in the interface (default: the user name).
         #[arg(long)]
         display_name: Option<String>,
+    },
+    /// Replace the master key: re-wrap every data key under a new one, then replace the key
+    /// file. The store stays in use meanwhile; an interrupted run is resumed by running it again.
+    RotateMasterKey {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Write a consistent copy of the SQLite store (sealed records and wrapped keys; never the
+    /// master key) to a new file.
+    Backup {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The backup file to create.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Put a backup in place as the store of an empty data folder, then check that the master key
+    /// opens it and that the audit chain holds.
+    Restore {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
     },
 }
 
@@ -369,6 +393,9 @@ fn main() -> ExitCode {
         Command::Audit { command: AuditCommand::List { store, actor, action, limit } } => {
             commands::audit_list(&store, actor, action, limit)
         }
+        Command::Admin { command: AdminCommand::RotateMasterKey { store } } => commands::rotate_master_key(&store),
+        Command::Admin { command: AdminCommand::Backup { store, out } } => commands::backup(&store, &out),
+        Command::Admin { command: AdminCommand::Restore { store, from } } => commands::restore(&store, &from),
         Command::Admin { command: AdminCommand::CreateUser { store, username, role, display_name } } => {
             commands::create_user(&store, &username, &role, display_name.as_deref())
         }
