@@ -92,6 +92,12 @@ pub(crate) fn now_text() -> String {
 impl Store {
     /// Opens the store, creating the data folder, database, schema and master key as needed.
     pub fn open(config: &StoreConfig) -> Result<Store> {
+        #[cfg(feature = "insecure-no-sealing")]
+        if std::env::var("WASPADA_BENCH_NO_SEALING").as_deref() != Ok("1") {
+            return Err(Error::Config(
+                "this binary was built with the insecure-no-sealing feature (benchmarks only) and stores personal data in clear: set WASPADA_BENCH_NO_SEALING=1 to use it for a benchmark".into(),
+            ));
+        }
         create_private_dir(&config.data_dir)?;
         let backend = match &config.database_url {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {

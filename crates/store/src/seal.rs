@@ -1,3 +1,4 @@
+#![cfg_attr(feature = "insecure-no-sealing", allow(unused_imports, dead_code))]
 //! Sealing: the only module that holds keys.
 //!
 //! Envelope encryption. A 256-bit master key (a file outside the database) wraps one data key per
@@ -136,6 +137,29 @@ fn random_nonce() -> Result<[u8; NONCE_LEN]> {
     Ok(nonce)
 }
 
+/// The format byte of values written by a build with the `insecure-no-sealing` feature.
+#[cfg(feature = "insecure-no-sealing")]
+const FORMAT_UNSEALED: u8 = 0xFE;
+
+/// Benchmark-only build: values are stored in clear, to measure what sealing costs (see
+/// `bench/sealing.sh`). Such a binary refuses to open a store unless `WASPADA_BENCH_NO_SEALING=1`.
+#[cfg(feature = "insecure-no-sealing")]
+fn encrypt(_key: &SecretKey, _aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(1 + plaintext.len());
+    out.push(FORMAT_UNSEALED);
+    out.extend_from_slice(plaintext);
+    Ok(out)
+}
+
+#[cfg(feature = "insecure-no-sealing")]
+fn decrypt(_key: &SecretKey, _aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
+    match sealed.split_first() {
+        Some((&FORMAT_UNSEALED, rest)) => Ok(rest.to_vec()),
+        _ => Err(Error::Crypto("not written by an insecure-no-sealing build".into())),
+    }
+}
+
+#[cfg(not(feature = "insecure-no-sealing"))]
 fn encrypt(key: &SecretKey, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
     let nonce = random_nonce()?;
     let ciphertext = key
@@ -149,6 +173,7 @@ fn encrypt(key: &SecretKey, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+#[cfg(not(feature = "insecure-no-sealing"))]
 fn decrypt(key: &SecretKey, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
     if sealed.len() < 1 + NONCE_LEN + 16 || sealed[0] != FORMAT_V1 {
         return Err(Error::Crypto("sealed value has an unknown format".into()));
