@@ -35,6 +35,8 @@ for variant in sealed unsealed; do
   [[ "$after" != "$before" ]] || { echo "no results from the $variant run: see $OUT/$variant.log" >&2; exit 1; }
   cp "$after" "$OUT/$variant.jsonl"
 done
+# The last store there holds records in clear: nobody should mistake it for a benchmark store.
+rm -rf "$ROOT/bench/out/sqlite"
 python3 - "$OUT/sealed.jsonl" "$OUT/unsealed.jsonl" <<'PY' | tee "$OUT/summary.md"
 import json, sys
 def load(path):

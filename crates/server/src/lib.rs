@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod breach;
 pub mod checks;
 pub mod dto;
 pub mod error;

@@ -213,6 +213,16 @@ fn t(lang: Lang, key: &str) -> &'static str {
         ("add_entry", "Tambah / ubah entri", "Add / change an entry"),
         ("expire", "Akhiri hari ini", "Expire today"),
         ("edit", "Ubah", "Edit"),
+        ("breaches", "Insiden data", "Data breaches"),
+        ("no_breaches", "Belum ada insiden tercatat.", "No breach recorded."),
+        ("overdue", "LEWAT BATAS WAKTU", "OVERDUE"),
+        ("open", "terbuka", "open"),
+        ("notified", "sudah diberitahukan", "notified"),
+        ("notify_by", "Beritahukan paling lambat", "Notify by"),
+        ("detected", "Diketahui", "Detected"),
+        ("records", "catatan", "records"),
+        ("notice_authority", "Pemberitahuan kepada lembaga", "Notice to the authority"),
+        ("notice_subjects", "Pemberitahuan kepada pemilik data", "Notice to the persons concerned"),
         ("checkpoints", "titik periksa bertanda tangan", "signed checkpoints"),
         ("search_list", "Cari ID atau nama", "Search by ID or name"),
         ("shown_of", "ditampilkan; jumlah entri", "shown; entries in all"),
@@ -339,13 +349,16 @@ fn page(lang: Lang, title: &str, user: Option<&CurrentUser>, csrf: &str, body: M
                     @if let Some(user) = user {
                         nav {
                             a href="/" { (t(lang, "home")) }
-                            a href="/check" { (t(lang, "check")) }
+                            @if user.role.allows(Permission::Check) {
+                                a href="/check" { (t(lang, "check")) }
+                            }
                             @if user.role.allows(Permission::ManageWatchlist) {
                                 a href="/watchlist" { (t(lang, "watchlist")) }
                                 a href="/policy" { (t(lang, "policy")) }
                             }
                             @if user.role.allows(Permission::ReadAudit) {
                                 a href="/audit" { (t(lang, "audit")) }
+                                a href="/breaches" { (t(lang, "breaches")) }
                             }
                         }
                         span.user { (user.username) " (" (user.role.name()) ")" }
@@ -1255,6 +1268,42 @@ async fn resolve_person(state: &AppState, user: &CurrentUser, text: &str) -> Opt
     Some(person.id)
 }
 
+/// The breach log for the DPO and supervisors: deadlines first, with the notification texts.
+async fn breaches_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let lang = lang(&headers);
+    let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
+    let csrf = csrf_for(&token);
+    if !user.role.allows(Permission::ReadAudit) {
+        return forbidden(lang, t(lang, "breaches"), &user, &csrf);
+    }
+    let Ok(context) = AuditContext::new(user.username.clone(), "breach review") else { return redirect("/") };
+    let store = state.store.clone();
+    let Ok(Ok(breaches)) = tokio::task::spawn_blocking(move || store.breaches(&context)).await else {
+        let body = html! { p.error role="alert" { (t(lang, "audit_failed")) } };
+        return html_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            page(lang, t(lang, "breaches"), Some(&user), &csrf, body),
+        );
+    };
+    let now = chrono::Utc::now();
+    let english = lang == Lang::En;
+    use crate::breach::{Audience, notice};
+    let body = html! {
+        h1 { (t(lang, "breaches")) }
+        @if breaches.is_empty() { p { (t(lang, "no_breaches")) } }
+        @for b in &breaches {
+            @let state_key = if b.overdue(now) { "overdue" } else if b.authority_notified_at.is_some() && b.subjects_notified_at.is_some() { "notified" } else { "open" };
+            section.card id=(b.reference) {
+                h2 { (b.reference) " · " span class=(if state_key == "overdue" { "error" } else { "" }) { (t(lang, state_key)) } }
+                p { (t(lang, "detected")) " " (b.detected_at) " · " (t(lang, "notify_by")) " " strong { (b.notify_by) } " · " (b.category.code()) " · " (b.affected.len()) " " (t(lang, "records")) }
+                details { summary { (t(lang, "notice_authority")) } pre { (notice(b, Audience::Authority, english)) } }
+                details { summary { (t(lang, "notice_subjects")) } pre { (notice(b, Audience::Subjects, english)) } }
+            }
+        }
+    };
+    html_response(StatusCode::OK, page(lang, t(lang, "breaches"), Some(&user), &csrf, body))
+}
+
 /// Today's entries of one audit action (newest first, at most 1,000).
 async fn today(state: &AppState, action: &str) -> Vec<waspada_store::AuditEntry> {
     let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
@@ -1819,6 +1868,7 @@ pub fn router() -> Router<AppState> {
         .route("/watchlist/import", post(watchlist_import))
         .route("/policy", get(policy_page))
         .route("/audit/verify", post(audit_verify))
+        .route("/breaches", get(breaches_page))
 }
 
 #[cfg(test)]

@@ -261,10 +261,12 @@ pub(crate) enum Backend {
 const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_audit_checkpoints.sql")),
+    (3, include_str!("../migrations/sqlite/0003_breaches.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_audit_checkpoints.sql")),
+    (3, include_str!("../migrations/postgres/0003_breaches.sql")),
 ];
 
 impl Backend {

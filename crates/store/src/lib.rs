@@ -19,6 +19,7 @@
 
 mod audit;
 mod backend;
+mod breaches;
 mod error;
 mod records;
 mod rotation;
@@ -32,6 +33,7 @@ use chrono::{DateTime, Utc};
 
 pub use audit::{AuditCheckpoint, AuditContext, AuditEntry, AuditQuery, AuditVerdict};
 pub use backend::Dialect;
+pub use breaches::{Breach, BreachCategory, BreachReport, NOTIFY_WITHIN_HOURS, Notified};
 pub use error::{Error, Result};
 pub use records::{CheckLookup, ConflictPolicy, ImportKind, PreparedImport, RowOutcome, Stored, Timeline};
 pub use rotation::RotationReport;

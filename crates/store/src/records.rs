@@ -765,7 +765,11 @@ impl Store {
     }
 
     /// Data keys by subject, making and storing the missing ones.
-    fn subject_keys(&self, sql: &mut dyn Sql, subjects: &[&[u8]]) -> Result<HashMap<Vec<u8>, (i64, SecretKey)>> {
+    pub(crate) fn subject_keys(
+        &self,
+        sql: &mut dyn Sql,
+        subjects: &[&[u8]],
+    ) -> Result<HashMap<Vec<u8>, (i64, SecretKey)>> {
         let unique: Vec<Vec<u8>> = subjects.iter().map(|s| s.to_vec()).collect::<HashSet<_>>().into_iter().collect();
         let mut found = HashMap::new();
         for chunk in unique.chunks(CHUNK) {
@@ -811,7 +815,7 @@ impl Store {
     }
 
     /// Unwrapped data keys by id.
-    fn keys_by_id(&self, sql: &mut dyn Sql, ids: &[i64]) -> Result<HashMap<i64, SecretKey>> {
+    pub(crate) fn keys_by_id(&self, sql: &mut dyn Sql, ids: &[i64]) -> Result<HashMap<i64, SecretKey>> {
         let mut found = HashMap::new();
         let mut missing = Vec::new();
         for id in ids.iter().copied().collect::<HashSet<_>>() {

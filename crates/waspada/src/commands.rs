@@ -328,3 +328,80 @@ pub fn restore(args: &StoreArgs, from: &Path) -> anyhow::Result<ExitCode> {
         }
     }
 }
+
+/// `waspada breach …`.
+pub fn breach(command: crate::BreachCommand) -> anyhow::Result<ExitCode> {
+    use crate::BreachCommand;
+    use waspada_server::breach::{Audience, notice};
+    use waspada_store::{BreachCategory, BreachReport, Notified};
+    let context = AuditContext::new(cli_actor(), "breach management")?;
+    match command {
+        BreachCommand::Record { store, detected_at, category, affected, description, measures, contact } => {
+            let detected_at = chrono::DateTime::parse_from_rfc3339(detected_at.trim())
+                .map_err(|e| {
+                    anyhow::anyhow!("--detected-at: give an RFC 3339 time such as 2026-11-29T08:30:00+07:00 ({e})")
+                })?
+                .with_timezone(&chrono::Utc);
+            let Some(category) = BreachCategory::parse(&category) else {
+                bail!("--category: confidentiality, integrity or availability");
+            };
+            let affected: Vec<String> =
+                affected.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+            let store = store.open()?;
+            let breach = store.record_breach(
+                &BreachReport { detected_at, category, affected, description, measures, contact },
+                &context,
+            )?;
+            println!("{}\tnotify by {} UTC", breach.reference, breach.notify_by);
+            Ok(ExitCode::SUCCESS)
+        }
+        BreachCommand::List { store } => {
+            let store = store.open()?;
+            let now = chrono::Utc::now();
+            for b in store.breaches(&context)? {
+                let state = if b.overdue(now) {
+                    "OVERDUE"
+                } else if b.authority_notified_at.is_some() && b.subjects_notified_at.is_some() {
+                    "notified"
+                } else {
+                    "open"
+                };
+                println!(
+                    "{}\t{}\t{}\tdetected {}\tnotify by {}\t{} records",
+                    b.reference,
+                    state,
+                    b.category.code(),
+                    b.detected_at,
+                    b.notify_by,
+                    b.affected.len()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BreachCommand::Notice { store, reference } => {
+            let store = store.open()?;
+            let Some(breach) = store.breaches(&context)?.into_iter().find(|b| b.reference == reference.trim()) else {
+                bail!("no breach {reference}");
+            };
+            for (audience, english) in [
+                (Audience::Authority, false),
+                (Audience::Authority, true),
+                (Audience::Subjects, false),
+                (Audience::Subjects, true),
+            ] {
+                println!("{}\n{}", notice(&breach, audience, english), "-".repeat(72));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BreachCommand::Notified { store, reference, to } => {
+            let whom = match to.trim() {
+                "authority" => Notified::Authority,
+                "subjects" => Notified::Subjects,
+                _ => bail!("--to: authority or subjects"),
+            };
+            store.open()?.breach_notified(reference.trim(), whom, &context)?;
+            println!("{reference}: notification to {to} recorded");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -206,6 +206,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The breach log (UU 27/2022 Art. 46: notify within 3 × 24 hours).
+    Breach {
+        #[command(subcommand)]
+        command: BreachCommand,
+    },
     /// Administration.
     Admin {
         #[command(subcommand)]
@@ -318,6 +323,55 @@ enum AuditCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum BreachCommand {
+    /// Record an incident; prints its reference and notification deadline.
+    Record {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// When it was found (RFC 3339); the 72-hour deadline runs from here.
+        #[arg(long)]
+        detected_at: String,
+        /// confidentiality, integrity or availability.
+        #[arg(long)]
+        category: String,
+        /// Records touched, by internal id, comma-separated (person:42,document:7).
+        #[arg(long, default_value = "")]
+        affected: String,
+        /// What happened and how it was found.
+        #[arg(long)]
+        description: String,
+        /// What was done to contain it and recover.
+        #[arg(long, default_value = "")]
+        measures: String,
+        /// Who to contact (the DPO's office).
+        #[arg(long, default_value = "")]
+        contact: String,
+    },
+    /// List incidents with their deadlines (overdue ones marked).
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Print the notification texts (authority and persons concerned, ID and EN).
+    Notice {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The breach reference, e.g. BR-2026-0001.
+        reference: String,
+    },
+    /// Record that a notification was sent.
+    Notified {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The breach reference.
+        reference: String,
+        /// authority or subjects.
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum AdminCommand {
     /// Create a staff account. The password is read from the first line of stdin.
     CreateUser {
@@ -393,6 +447,7 @@ fn main() -> ExitCode {
         Command::Audit { command: AuditCommand::List { store, actor, action, limit } } => {
             commands::audit_list(&store, actor, action, limit)
         }
+        Command::Breach { command } => commands::breach(command),
         Command::Admin { command: AdminCommand::RotateMasterKey { store } } => commands::rotate_master_key(&store),
         Command::Admin { command: AdminCommand::Backup { store, out } } => commands::backup(&store, &out),
         Command::Admin { command: AdminCommand::Restore { store, from } } => commands::restore(&store, &from),

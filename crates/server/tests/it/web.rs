@@ -695,3 +695,31 @@ async fn credential_stuffing_from_one_address_is_throttled_while_other_clients_a
     let right = serde_json::json!({"username": username(Role::Officer), "password": PASSWORD});
     assert_eq!(colleague.send(Req::post("/api/v1/auth/login").json(&right).build()).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_dpo_sees_breaches_with_their_deadlines_and_notices_and_an_officer_does_not() {
+    let app = TestApp::new();
+    let store = waspada_store::Store::open(&waspada_store::StoreConfig::new(app.data_dir().join("data"))).unwrap();
+    let context = waspada_store::AuditContext::new("dpo.test", "breach management").unwrap();
+    let report = |detected_at, description: &str| waspada_store::BreachReport {
+        detected_at,
+        category: waspada_store::BreachCategory::Confidentiality,
+        affected: vec!["person:1".into()],
+        description: description.into(),
+        measures: "Kata sandi diganti".into(),
+        contact: "PPDP".into(),
+    };
+    store.record_breach(&report(chrono::Utc::now(), "Berkas ekspor terkirim ke alamat salah"), &context).unwrap();
+    let old = chrono::Utc::now() - chrono::Duration::days(5);
+    store.record_breach(&report(old, "Laptop hilang"), &context).unwrap();
+    drop(store);
+    let dpo = web_login(&app, Role::Dpo).await;
+    let page = app.send(Req::get("/breaches").header("cookie", &dpo).build()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("LEWAT BATAS WAKTU") && html.contains("terbuka"), "{html}");
+    assert!(html.contains("Berkas ekspor terkirim ke alamat salah") && html.contains("Pasal 46"), "{html}");
+    let officer = web_login(&app, Role::Officer).await;
+    assert_eq!(app.send(Req::get("/breaches").header("cookie", &officer).build()).await.status, StatusCode::FORBIDDEN);
+    assert!(app.audit().await.iter().any(|e| e["action"] == "breach.list" && e["actor"] == username(Role::Dpo)));
+}

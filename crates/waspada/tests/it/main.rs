@@ -11,6 +11,7 @@
 
 mod admin;
 mod audit;
+mod breach;
 mod browser;
 mod demo;
 mod generate;
