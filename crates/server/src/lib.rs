@@ -109,6 +109,8 @@ pub struct AppState {
     pub sign_ins: auth::SignInThrottle,
     /// Sign-in attempts per client address (credential stuffing).
     pub sign_in_addresses: auth::AddressThrottle,
+    /// Slots for password hashing (see `auth::HASHING_AT_ONCE`).
+    pub hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -125,6 +127,7 @@ impl AppState {
             web_seen: web::LastSeen::default(),
             sign_ins: auth::SignInThrottle::default(),
             sign_in_addresses: auth::AddressThrottle::default(),
+            hashing: Arc::new(tokio::sync::Semaphore::new(auth::HASHING_AT_ONCE)),
         }
     }
 }

@@ -25,7 +25,15 @@ pub const BAD_TOKEN: &str = "wsp_00000000000000000000000000000000000000000000000
 /// The password hash is the same for every account; Argon2 is slow, so compute it once.
 fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| waspada_server::auth::hash_password(PASSWORD).expect("hash the test password"))
+    // A cheap Argon2id hash (1 MiB, 1 pass): the tests sign in hundreds of times in a debug
+    // build. Verification reads the parameters from the hash, so the server's code path is the
+    // same as with its own (64 MiB) hashes.
+    HASH.get_or_init(|| {
+        use argon2::password_hash::PasswordHasher;
+        let params = argon2::Params::new(1024, 1, 1, None).expect("parameters");
+        let hasher = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        hasher.hash_password(PASSWORD.as_bytes()).expect("hash the test password").to_string()
+    })
 }
 
 /// The sign-in name of the test account with a role.
