@@ -5,30 +5,16 @@
 //! Without chromedriver the test is skipped with a notice; under `CI=true` that is a failure.
 
 use std::collections::HashMap;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
-use crate::{arg, check, command, waspada};
+use crate::{Guard, arg, check, command, free_port, waspada};
 
 const PASSWORD: &str = "browser-test-password-1";
-
-/// A child process killed and reaped when dropped, also when the test fails.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
-}
 
 fn wait_for_port(addr: SocketAddr, what: &str) {
     let started = Instant::now();

@@ -2,8 +2,8 @@
 //! printed and stable, HSTS and `Secure` cookies; and plain HTTP refused off loopback.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Stdio};
+use std::net::{SocketAddr, TcpStream};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,23 +12,10 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use sha2::{Digest, Sha256};
 
-use crate::{Store, arg, check, command};
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
-}
+use crate::{Guard, Store, arg, check, command, free_port};
 
 /// Starts `waspada serve --tls-self-signed` and returns it with the fingerprint it printed.
-fn start(store: &Store, addr: SocketAddr) -> (Server, String) {
+fn start(store: &Store, addr: SocketAddr) -> (Guard, String) {
     let mut child = command(&["serve", "--data", arg(&store.data()), "--addr", &addr.to_string(), "--tls-self-signed"])
         .env("WASPADA_LOG", "warn")
         .stdout(Stdio::null())
@@ -36,7 +23,7 @@ fn start(store: &Store, addr: SocketAddr) -> (Server, String) {
         .spawn()
         .expect("start waspada serve");
     let stderr = child.stderr.take().expect("stderr");
-    let server = Server(child);
+    let server = Guard(child);
     let mut fingerprint = String::new();
     for line in BufReader::new(stderr).lines() {
         let line = line.expect("stderr line");
