@@ -296,7 +296,7 @@ pub fn import_records(
 /// A batch of records, made ready for storing as far as possible without the write lock.
 #[derive(Debug)]
 pub enum StagedRecords {
-    /// Keys derived and rows sealed (crossings, the bulk kind).
+    /// Keys derived and rows sealed (persons and crossings, the bulk kinds).
     Prepared(waspada_store::PreparedImport),
     /// Stored as they are by [`commit_records`].
     Parsed(Kind, Vec<Record>),
@@ -314,6 +314,11 @@ pub fn stage_records(
             let crossings: Vec<_> =
                 records.into_iter().filter_map(|r| if let Record::Crossing(x) = r { Some(x) } else { None }).collect();
             StagedRecords::Prepared(store.prepare_crossings(&crossings)?)
+        }
+        Kind::Persons => {
+            let persons: Vec<_> =
+                records.into_iter().filter_map(|r| if let Record::Person(x) = r { Some(x) } else { None }).collect();
+            StagedRecords::Prepared(store.prepare_persons(&persons)?)
         }
         _ => StagedRecords::Parsed(kind, records),
     })

@@ -125,6 +125,8 @@ struct Prepared {
 pub struct PreparedImport {
     table: &'static Table,
     rows: Vec<std::result::Result<Prepared, String>>,
+    /// Data keys made while preparing for subjects that had none: (id, subject, wrapped).
+    new_keys: Vec<(i64, Vec<u8>, Vec<u8>)>,
 }
 
 impl PreparedImport {
@@ -243,31 +245,66 @@ impl Store {
         policy: ConflictPolicy,
         context: &AuditContext,
     ) -> Result<Vec<RowOutcome>> {
-        let prepared = rows
-            .iter()
-            .map(|person| {
-                let nik_bidx = self.nik_bidx(&person.nik);
-                let plaintext = serde_json::to_vec(person)?;
-                Ok(Ok(Prepared {
-                    natural: Value::Blob(nik_bidx.clone()),
-                    content_mac: content_mac(self, "persons", &plaintext),
-                    key: KeyRef::Subject(subject(b"p", &nik_bidx)),
-                    plaintext,
-                    sealed: None,
-                    columns: vec![Value::from(person.region_code.clone())],
-                    names: self.name_bidxs(
-                        std::iter::once(person.full_name.as_str().to_owned())
-                            .chain(person.aliases.iter().map(|a| a.as_str().to_owned())),
-                    ),
-                    phones: person.phones.iter().map(|p| self.phone_bidx(p.as_str())).collect(),
-                }))
+        let prepared = self.prepare_persons(rows)?;
+        self.commit_import(prepared, policy, context)
+    }
+
+    /// The part of a persons import that needs no write lock: blind indexes, and each person's
+    /// record sealed under their data key, made here (not stored yet) for a person who has none.
+    /// A bulk import runs it for the next batch while the previous one is committed. A key made
+    /// here loses to one that another writer stored for the same person in between: the commit
+    /// then seals that row again under the stored key.
+    pub fn prepare_persons(&self, rows: &[Person]) -> Result<PreparedImport> {
+        let mut prepared = parallel_map(rows, |person| -> Result<Prepared> {
+            let nik_bidx = self.nik_bidx(&person.nik);
+            let plaintext = serde_json::to_vec(person)?;
+            Ok(Prepared {
+                natural: Value::Blob(nik_bidx.clone()),
+                content_mac: content_mac(self, "persons", &plaintext),
+                key: KeyRef::Subject(subject(b"p", &nik_bidx)),
+                plaintext,
+                sealed: None,
+                columns: vec![Value::from(person.region_code.clone())],
+                names: self.name_bidxs(
+                    std::iter::once(person.full_name.as_str().to_owned())
+                        .chain(person.aliases.iter().map(|a| a.as_str().to_owned())),
+                ),
+                phones: person.phones.iter().map(|p| self.phone_bidx(p.as_str())).collect(),
             })
-            .collect::<Result<Vec<_>>>()?;
-        self.backend.write(|sql| {
-            let outcomes = self.upsert(sql, &PERSONS, prepared, policy)?;
-            audit_import(&self.keys, sql, context, "persons", &outcomes)?;
-            Ok(outcomes)
         })
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
+        let subjects: Vec<Vec<u8>> = prepared
+            .iter()
+            .filter_map(|p| match &p.key {
+                KeyRef::Subject(s) => Some(s.clone()),
+                KeyRef::Existing(_) => None,
+            })
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut keys = self.backend.read(|sql| self.existing_subject_keys(sql, &subjects))?;
+        let missing: Vec<&Vec<u8>> = subjects.iter().filter(|s| !keys.contains_key(*s)).collect();
+        let made = parallel_map(&missing, |subject| -> Result<(Vec<u8>, i64, SecretKey, Vec<u8>)> {
+            let id = seal::random_id()?;
+            let (key, wrapped) = self.keys.new_data_key(id)?;
+            Ok(((*subject).clone(), id, key, wrapped))
+        });
+        let mut new_keys = Vec::with_capacity(made.len());
+        for made in made {
+            let (subject, id, key, wrapped) = made?;
+            new_keys.push((id, subject.clone(), wrapped));
+            keys.insert(subject, (id, key));
+        }
+        let sealed = parallel_map(&prepared, |row| -> Result<Option<(i64, Vec<u8>)>> {
+            let KeyRef::Subject(subject) = &row.key else { return Ok(None) };
+            let Some((id, key)) = keys.get(subject) else { return Ok(None) };
+            Ok(Some((*id, seal::seal(key, PERSONS.name, *id, &row.plaintext)?)))
+        });
+        for (row, sealed) in prepared.iter_mut().zip(sealed) {
+            row.sealed = sealed?;
+        }
+        Ok(PreparedImport { table: &PERSONS, rows: prepared.into_iter().map(Ok).collect(), new_keys })
     }
 
     /// Loads every document's link (id, holder, data key) into memory, so that a bulk import of
@@ -499,7 +536,7 @@ impl Store {
         })
         .into_iter()
         .collect::<Result<Vec<_>>>()?;
-        Ok(PreparedImport { table: &CROSSINGS, rows: prepared })
+        Ok(PreparedImport { table: &CROSSINGS, rows: prepared, new_keys: Vec::new() })
     }
 
     /// Stores a prepared batch in one write transaction and audits it.
@@ -509,8 +546,23 @@ impl Store {
         policy: ConflictPolicy,
         context: &AuditContext,
     ) -> Result<Vec<RowOutcome>> {
-        let PreparedImport { table, rows } = prepared;
+        let PreparedImport { table, mut rows, new_keys } = prepared;
         self.backend.write(|sql| {
+            if !new_keys.is_empty() {
+                let stored = self.store_new_keys(sql, &new_keys)?;
+                // A key another writer stored first wins: rows sealed under ours are sealed again.
+                let lost: HashSet<&[u8]> =
+                    new_keys.iter().filter(|(id, _, _)| !stored.contains(id)).map(|(_, s, _)| s.as_slice()).collect();
+                if !lost.is_empty() {
+                    for row in rows.iter_mut().flatten() {
+                        if let KeyRef::Subject(subject) = &row.key
+                            && lost.contains(subject.as_slice())
+                        {
+                            row.sealed = None;
+                        }
+                    }
+                }
+            }
             let outcomes = self.upsert(sql, table, rows, policy)?;
             audit_import(&self.keys, sql, context, table.name, &outcomes)?;
             Ok(outcomes)
@@ -764,6 +816,31 @@ impl Store {
         Ok(())
     }
 
+    /// Stores data keys made while preparing, skipping subjects that have one by now; returns
+    /// the ids actually stored.
+    fn store_new_keys(&self, sql: &mut dyn Sql, new_keys: &[(i64, Vec<u8>, Vec<u8>)]) -> Result<HashSet<i64>> {
+        let now = now_text();
+        let mut stored = HashSet::with_capacity(new_keys.len());
+        for chunk in new_keys.chunks(CHUNK) {
+            let mut params = Vec::with_capacity(chunk.len() * 4);
+            for (id, subject, wrapped) in chunk {
+                params.extend([
+                    Value::Int(*id),
+                    Value::Blob(subject.clone()),
+                    Value::Blob(wrapped.clone()),
+                    Value::Text(now.clone()),
+                ]);
+            }
+            let statement = format!(
+                "{} data_keys (id, subject, wrapped, created_at) VALUES {} ON CONFLICT (subject) DO NOTHING RETURNING id",
+                self.backend.dialect().bulk_insert(),
+                tuples(chunk.len(), 4)
+            );
+            stored.extend(sql.rows(&statement, &params)?.into_iter().filter_map(|r| r.first().and_then(Value::as_int)));
+        }
+        Ok(stored)
+    }
+
     /// Data keys by subject, making and storing the missing ones.
     pub(crate) fn subject_keys(
         &self,
@@ -771,24 +848,7 @@ impl Store {
         subjects: &[&[u8]],
     ) -> Result<HashMap<Vec<u8>, (i64, SecretKey)>> {
         let unique: Vec<Vec<u8>> = subjects.iter().map(|s| s.to_vec()).collect::<HashSet<_>>().into_iter().collect();
-        let mut found = HashMap::new();
-        for chunk in unique.chunks(CHUNK) {
-            let params: Vec<Value> = chunk.iter().cloned().map(Value::Blob).collect();
-            let statement = format!(
-                "SELECT id, subject, wrapped FROM data_keys WHERE subject IN ({})",
-                placeholders(0, chunk.len())
-            );
-            for row in sql.rows(&statement, &params)? {
-                let mut row = row.into_iter();
-                let (Some(Value::Int(id)), Some(Value::Blob(subject)), Some(Value::Blob(wrapped))) =
-                    (row.next(), row.next(), row.next())
-                else {
-                    return Err(Error::Corrupt("data_keys row".into()));
-                };
-                let key = self.keys.data_key(id, &wrapped)?;
-                found.insert(subject, (id, key));
-            }
-        }
+        let mut found = self.existing_subject_keys(sql, &unique)?;
         let missing: Vec<Vec<u8>> = unique.into_iter().filter(|s| !found.contains_key(s)).collect();
         let now = now_text();
         for chunk in missing.chunks(CHUNK) {
@@ -810,6 +870,33 @@ impl Store {
                 tuples(chunk.len(), 4)
             );
             sql.exec(&statement, &params)?;
+        }
+        Ok(found)
+    }
+
+    /// The stored data keys of these (distinct) subjects, unwrapped.
+    fn existing_subject_keys(
+        &self,
+        sql: &mut dyn Sql,
+        unique: &[Vec<u8>],
+    ) -> Result<HashMap<Vec<u8>, (i64, SecretKey)>> {
+        let mut found = HashMap::new();
+        for chunk in unique.chunks(CHUNK) {
+            let params: Vec<Value> = chunk.iter().cloned().map(Value::Blob).collect();
+            let statement = format!(
+                "SELECT id, subject, wrapped FROM data_keys WHERE subject IN ({})",
+                placeholders(0, chunk.len())
+            );
+            for row in sql.rows(&statement, &params)? {
+                let mut row = row.into_iter();
+                let (Some(Value::Int(id)), Some(Value::Blob(subject)), Some(Value::Blob(wrapped))) =
+                    (row.next(), row.next(), row.next())
+                else {
+                    return Err(Error::Corrupt("data_keys row".into()));
+                };
+                let key = self.keys.data_key(id, &wrapped)?;
+                found.insert(subject, (id, key));
+            }
         }
         Ok(found)
     }

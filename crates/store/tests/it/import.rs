@@ -16,6 +16,7 @@ both_backends!(
     unattached_crossing_joins_the_timeline_when_its_document_arrives,
     document_given_to_another_holder_moves_with_its_crossings,
     cached_document_links_give_the_same_links_and_never_go_stale,
+    a_person_prepared_while_another_writer_stores_them_is_sealed_with_the_stored_key,
 );
 
 fn table_counts(store: &waspada_store::Store) -> Vec<(&'static str, i64)> {
@@ -295,4 +296,44 @@ fn cached_document_links_give_the_same_links_and_never_go_stale(harness: &Harnes
         let timeline = store.timeline(id, &officer()).unwrap().expect("a timeline");
         assert_eq!(timeline.crossings.into_iter().map(|c| c.record).collect::<Vec<_>>(), vec![expected]);
     }
+}
+
+/// Persons are prepared (keys made, records sealed) before the write lock. If another writer
+/// stores the same person in between, the key it stored wins and the prepared row is sealed again
+/// under it: one data key per person, and the record readable.
+fn a_person_prepared_while_another_writer_stores_them_is_sealed_with_the_stored_key(harness: &Harness) {
+    let store = harness.open();
+    let sample = Sample::new();
+    let original = sample.persons[0].clone();
+    let mut changed = original.clone();
+    changed.full_name = waspada_domain::FullName::parse("full_name", "Sulastri Wulandari Putri").unwrap();
+    let prepared = store.prepare_persons(std::slice::from_ref(&changed)).unwrap();
+    assert_eq!(prepared.len(), 1);
+    // Meanwhile, another writer.
+    let other = harness.open();
+    let outcomes = other.import_persons(std::slice::from_ref(&original), ConflictPolicy::Reject, &officer()).unwrap();
+    assert_eq!(outcomes, vec![waspada_store::RowOutcome::Inserted]);
+    let outcomes = store.commit_import(prepared, ConflictPolicy::Update, &officer()).unwrap();
+    assert_eq!(outcomes, vec![waspada_store::RowOutcome::Updated]);
+    drop((store, other));
+    let fresh = harness.open();
+    let found = fresh.person_by_nik(&original.nik, &officer()).unwrap().expect("readable");
+    assert_eq!(found.record, changed);
+    // The rotation report counts the stored data keys.
+    let keys = fresh.rotate_master_key(&officer()).unwrap().data_keys;
+    assert_eq!(keys, 1, "one data key for the one person");
+
+    // The same race where the row itself is inserted: the person's key was stored by another
+    // writer but their record is not there (removed by hand here), so the prepared row is inserted
+    // and must be sealed under the stored key, not under the one made while preparing.
+    let second = sample.persons[1].clone();
+    let prepared = fresh.prepare_persons(std::slice::from_ref(&second)).unwrap();
+    fresh.import_persons(std::slice::from_ref(&second), ConflictPolicy::Reject, &officer()).unwrap();
+    harness.raw_batch("DELETE FROM name_index; DELETE FROM phone_index; DELETE FROM persons").unwrap();
+    let outcomes = fresh.commit_import(prepared, ConflictPolicy::Reject, &officer()).unwrap();
+    assert_eq!(outcomes, vec![waspada_store::RowOutcome::Inserted]);
+    drop(fresh);
+    let again = harness.open();
+    let found = again.person_by_nik(&second.nik, &officer()).unwrap().expect("sealed under the stored key");
+    assert_eq!(found.record, second);
 }
