@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -183,7 +183,6 @@ pub(crate) fn verify(
         Ok(checkpoints) => checkpoints,
         Err(broken) => return Ok(broken),
     };
-    let mut wanted: HashMap<i64, Vec<u8>> = HashMap::new();
     // Read the head first and check the chain up to it. Entries appended during the walk belong
     // to the next check; reading the head last would mistake them for tampering on a live system.
     let head = backend.read(|sql| sql.rows("SELECT seq, hash FROM audit_head WHERE id = 1", &[]))?;
@@ -222,8 +221,13 @@ pub(crate) fn verify(
                     reason: "content does not match its hash (edited)".into(),
                 });
             }
-            if checkpoints.contains_key(&entry.seq) {
-                wanted.insert(entry.seq, hash.clone());
+            if let Some(checkpoint) = checkpoints.get(&entry.seq)
+                && checkpoint.hash != hash
+            {
+                return Ok(AuditVerdict::Broken {
+                    seq: entry.seq,
+                    reason: format!("differs from the signed checkpoint of {} (the log was rewritten)", checkpoint.at),
+                });
             }
             expected_prev = hash;
             expected_seq += 1;
@@ -234,28 +238,15 @@ pub(crate) fn verify(
     }
     let entries = expected_seq - 1;
     if entries == head_seq && head.get(1).and_then(Value::as_blob) == Some(expected_prev.as_slice()) {
-        for (seq, checkpoint) in &checkpoints {
-            match wanted.get(seq) {
-                Some(hash) if *hash == checkpoint.hash => {}
-                Some(_) => {
-                    return Ok(AuditVerdict::Broken {
-                        seq: *seq,
-                        reason: format!(
-                            "differs from the signed checkpoint of {} (the log was rewritten)",
-                            checkpoint.at
-                        ),
-                    });
-                }
-                None => {
-                    return Ok(AuditVerdict::Broken {
-                        seq: entries + 1,
-                        reason: format!(
-                            "the log ends at entry {entries}, but a checkpoint signed at {} covers entry {seq}: entries were removed from the end (and the head rewritten)",
-                            checkpoint.at
-                        ),
-                    });
-                }
-            }
+        // Every checkpoint up to the end was compared during the walk; one beyond it was cut off.
+        if let Some((seq, checkpoint)) = checkpoints.range(entries + 1..).next() {
+            return Ok(AuditVerdict::Broken {
+                seq: entries + 1,
+                reason: format!(
+                    "the log ends at entry {entries}, but a checkpoint signed at {} covers entry {seq}: entries were removed from the end (and the head rewritten)",
+                    checkpoint.at
+                ),
+            });
         }
         Ok(AuditVerdict::Intact { entries, checkpoints: checkpoints.len() })
     } else {

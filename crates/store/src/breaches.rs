@@ -140,6 +140,9 @@ impl Store {
         let plaintext = serde_json::to_vec(&text)?;
         let year = report.detected_at.format("%Y").to_string();
         let affected = report.affected.join(",");
+        let detected_at = waspada_domain::format_timestamp(report.detected_at);
+        let recorded_at = waspada_domain::format_timestamp(now);
+        let notify_by = waspada_domain::format_timestamp(notify_by);
         let reference = self.backend.write(|sql| {
             let taken = sql.rows(
                 "SELECT COUNT(*) FROM breaches WHERE reference LIKE $1",
@@ -157,9 +160,9 @@ impl Store {
                     affected_count, key_id, sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 &[
                     Value::Text(reference.clone()),
-                    Value::Text(waspada_domain::format_timestamp(report.detected_at)),
-                    Value::Text(waspada_domain::format_timestamp(now)),
-                    Value::Text(waspada_domain::format_timestamp(notify_by)),
+                    Value::Text(detected_at.clone()),
+                    Value::Text(recorded_at.clone()),
+                    Value::Text(notify_by.clone()),
                     Value::from(report.category.code()),
                     Value::Text(affected.clone()),
                     Value::Int(report.affected.len() as i64),
@@ -178,7 +181,19 @@ impl Store {
             )?;
             Ok(reference)
         })?;
-        self.breaches(context)?.into_iter().find(|b| b.reference == reference).ok_or(Error::NotFound { what: "breach" })
+        Ok(Breach {
+            reference,
+            detected_at,
+            recorded_at,
+            notify_by,
+            category: report.category,
+            affected: report.affected.clone(),
+            description: text.description,
+            measures: text.measures,
+            contact: text.contact,
+            authority_notified_at: None,
+            subjects_notified_at: None,
+        })
     }
 
     /// Every incident, newest first (audited as `breach.list`: the texts may name people).

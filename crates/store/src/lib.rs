@@ -114,31 +114,23 @@ impl Store {
         };
         let source =
             config.master_key.clone().unwrap_or_else(|| MasterKeySource::File(config.data_dir.join("master.key")));
-        let wrapped = backend.read(|sql| {
-            let stored = sql.rows("SELECT value FROM meta WHERE key = 'index_key'", &[])?;
-            Ok(stored.into_iter().next().and_then(|row| row.into_iter().next()).and_then(Value::into_blob))
-        })?;
+        let wrapped = backend.read(|sql| read_meta(sql, "index_key"))?;
         // A store that already holds sealed data never gets a new master key: that key could not
         // read anything, and an operator might back it up believing it is the real one.
         let (master, master_key_created) = seal::load_or_create_master_key(&source, wrapped.is_none())?;
         let (keys, signer) = backend.write(|sql| {
-            let meta = |sql: &mut dyn Sql, key: &str| -> Result<Option<Vec<u8>>> {
-                let stored = sql.rows("SELECT value FROM meta WHERE key = $1", &[Value::from(key)])?;
-                Ok(stored.into_iter().next().and_then(|row| row.into_iter().next()).and_then(Value::into_blob))
+            let insert_meta = |sql: &mut dyn Sql, key: &str, value: Option<Vec<u8>>| -> Result<()> {
+                if let Some(value) = value {
+                    sql.exec("INSERT INTO meta (key, value) VALUES ($1, $2)", &[Value::from(key), Value::Blob(value)])?;
+                }
+                Ok(())
             };
-            let wrapped = meta(sql, "index_key")?;
+            let wrapped = read_meta(sql, "index_key")?;
             let (keyring, new_wrapped) = Keyring::open(seal::MasterKey::new(master, &source), wrapped.as_deref())?;
-            if let Some(new_wrapped) = new_wrapped {
-                sql.exec("INSERT INTO meta (key, value) VALUES ('index_key', $1)", &[Value::Blob(new_wrapped)])?;
-            }
-            let wrapped = meta(sql, "audit_signing_key")?;
+            insert_meta(sql, "index_key", new_wrapped)?;
+            let wrapped = read_meta(sql, "audit_signing_key")?;
             let (signer, new_wrapped) = seal::AuditSigner::open(&keyring, wrapped.as_deref())?;
-            if let Some(new_wrapped) = new_wrapped {
-                sql.exec(
-                    "INSERT INTO meta (key, value) VALUES ('audit_signing_key', $1)",
-                    &[Value::Blob(new_wrapped)],
-                )?;
-            }
+            insert_meta(sql, "audit_signing_key", new_wrapped)?;
             Ok((keyring, signer))
         })?;
         let _checkpointer = backend::Checkpointer::start(&backend).map(Arc::new);
@@ -223,6 +215,12 @@ impl Store {
     pub fn ping(&self) -> Result<()> {
         self.backend.read(|sql| sql.rows("SELECT 1", &[]).map(|_| ()))
     }
+}
+
+/// A blob stored in `meta` (the wrapped index key, the wrapped audit-signing seed).
+pub(crate) fn read_meta(sql: &mut dyn Sql, key: &str) -> Result<Option<Vec<u8>>> {
+    let stored = sql.rows("SELECT value FROM meta WHERE key = $1", &[Value::from(key)])?;
+    Ok(stored.into_iter().next().and_then(|row| row.into_iter().next()).and_then(Value::into_blob))
 }
 
 fn create_private_dir(dir: &std::path::Path) -> Result<()> {

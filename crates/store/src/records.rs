@@ -125,8 +125,15 @@ struct Prepared {
 pub struct PreparedImport {
     table: &'static Table,
     rows: Vec<std::result::Result<Prepared, String>>,
-    /// Data keys made while preparing for subjects that had none: (id, subject, wrapped).
-    new_keys: Vec<(i64, Vec<u8>, Vec<u8>)>,
+    /// Data keys made while preparing for subjects that had none.
+    new_keys: Vec<NewKey>,
+}
+
+/// A data key made for a subject, wrapped, not stored yet.
+struct NewKey {
+    id: i64,
+    subject: Vec<u8>,
+    wrapped: Vec<u8>,
 }
 
 impl PreparedImport {
@@ -285,16 +292,9 @@ impl Store {
             .collect();
         let mut keys = self.backend.read(|sql| self.existing_subject_keys(sql, &subjects))?;
         let missing: Vec<&Vec<u8>> = subjects.iter().filter(|s| !keys.contains_key(*s)).collect();
-        let made = parallel_map(&missing, |subject| -> Result<(Vec<u8>, i64, SecretKey, Vec<u8>)> {
-            let id = seal::random_id()?;
-            let (key, wrapped) = self.keys.new_data_key(id)?;
-            Ok(((*subject).clone(), id, key, wrapped))
-        });
-        let mut new_keys = Vec::with_capacity(made.len());
-        for made in made {
-            let (subject, id, key, wrapped) = made?;
-            new_keys.push((id, subject.clone(), wrapped));
-            keys.insert(subject, (id, key));
+        let (new_keys, made) = self.make_data_keys(&missing)?;
+        for (new, key) in new_keys.iter().zip(made) {
+            keys.insert(new.subject.clone(), (new.id, key));
         }
         let sealed = parallel_map(&prepared, |row| -> Result<Option<(i64, Vec<u8>)>> {
             let KeyRef::Subject(subject) = &row.key else { return Ok(None) };
@@ -552,7 +552,7 @@ impl Store {
                 let stored = self.store_new_keys(sql, &new_keys)?;
                 // A key another writer stored first wins: rows sealed under ours are sealed again.
                 let lost: HashSet<&[u8]> =
-                    new_keys.iter().filter(|(id, _, _)| !stored.contains(id)).map(|(_, s, _)| s.as_slice()).collect();
+                    new_keys.iter().filter(|k| !stored.contains(&k.id)).map(|k| k.subject.as_slice()).collect();
                 if !lost.is_empty() {
                     for row in rows.iter_mut().flatten() {
                         if let KeyRef::Subject(subject) = &row.key
@@ -818,16 +818,16 @@ impl Store {
 
     /// Stores data keys made while preparing, skipping subjects that have one by now; returns
     /// the ids actually stored.
-    fn store_new_keys(&self, sql: &mut dyn Sql, new_keys: &[(i64, Vec<u8>, Vec<u8>)]) -> Result<HashSet<i64>> {
+    fn store_new_keys(&self, sql: &mut dyn Sql, new_keys: &[NewKey]) -> Result<HashSet<i64>> {
         let now = now_text();
         let mut stored = HashSet::with_capacity(new_keys.len());
         for chunk in new_keys.chunks(CHUNK) {
             let mut params = Vec::with_capacity(chunk.len() * 4);
-            for (id, subject, wrapped) in chunk {
+            for key in chunk {
                 params.extend([
-                    Value::Int(*id),
-                    Value::Blob(subject.clone()),
-                    Value::Blob(wrapped.clone()),
+                    Value::Int(key.id),
+                    Value::Blob(key.subject.clone()),
+                    Value::Blob(key.wrapped.clone()),
                     Value::Text(now.clone()),
                 ]);
             }
@@ -849,29 +849,33 @@ impl Store {
     ) -> Result<HashMap<Vec<u8>, (i64, SecretKey)>> {
         let unique: Vec<Vec<u8>> = subjects.iter().map(|s| s.to_vec()).collect::<HashSet<_>>().into_iter().collect();
         let mut found = self.existing_subject_keys(sql, &unique)?;
-        let missing: Vec<Vec<u8>> = unique.into_iter().filter(|s| !found.contains_key(s)).collect();
-        let now = now_text();
-        for chunk in missing.chunks(CHUNK) {
-            let mut params = Vec::with_capacity(chunk.len() * 4);
-            for subject in chunk {
-                let id = seal::random_id()?;
-                let (key, wrapped) = self.keys.new_data_key(id)?;
-                params.extend([
-                    Value::Int(id),
-                    Value::Blob(subject.clone()),
-                    Value::Blob(wrapped),
-                    Value::Text(now.clone()),
-                ]);
-                found.insert(subject.clone(), (id, key));
-            }
-            let statement = format!(
-                "{} data_keys (id, subject, wrapped, created_at) VALUES {}",
-                self.backend.dialect().bulk_insert(),
-                tuples(chunk.len(), 4)
-            );
-            sql.exec(&statement, &params)?;
+        let missing: Vec<&Vec<u8>> = unique.iter().filter(|s| !found.contains_key(*s)).collect();
+        let (new_keys, made) = self.make_data_keys(&missing)?;
+        let stored = self.store_new_keys(sql, &new_keys)?;
+        if stored.len() != new_keys.len() {
+            // Only a concurrent writer (PostgreSQL) can get here: its key must be used, and it is
+            // in a transaction this one cannot see yet.
+            return Err(Error::Backend(
+                "another writer made a data key for the same record at the same time: try again".into(),
+            ));
+        }
+        for (new, key) in new_keys.into_iter().zip(made) {
+            found.insert(new.subject, (new.id, key));
         }
         Ok(found)
+    }
+
+    /// New data keys (random ids, wrapped under the master key) for these subjects, not stored
+    /// yet, and the same keys unwrapped, in the same order.
+    fn make_data_keys(&self, subjects: &[&Vec<u8>]) -> Result<(Vec<NewKey>, Vec<SecretKey>)> {
+        parallel_map(subjects, |subject| -> Result<(NewKey, SecretKey)> {
+            let id = seal::random_id()?;
+            let (key, wrapped) = self.keys.new_data_key(id)?;
+            Ok((NewKey { id, subject: (*subject).clone(), wrapped }, key))
+        })
+        .into_iter()
+        .collect::<Result<Vec<_>>>()
+        .map(|made| made.into_iter().unzip())
     }
 
     /// The stored data keys of these (distinct) subjects, unwrapped.

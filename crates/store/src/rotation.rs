@@ -3,12 +3,10 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
-
 use crate::backend::Value;
 use crate::error::{Error, Result};
 use crate::seal::{self, MasterKeySource};
-use crate::{AuditContext, Store, audit};
+use crate::{AuditContext, Store};
 
 /// What a master-key rotation did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +37,7 @@ impl Store {
         let pending_path = seal::pending_path(path);
         let old = self.keys.current_master()?;
         let new = if pending_path.exists() {
-            seal::load_key_file(&pending_path)?
+            seal::read_key_file(&pending_path)?
         } else {
             let key = seal::create_key_file(&pending_path)?;
             // Other processes look for the pending key at most once a second; after this pause
@@ -111,10 +109,7 @@ impl Store {
         changed += self.backend.write(|sql| {
             let mut rewrapped = 0;
             for (name, aad) in [("index_key", seal::INDEX_KEY_AAD), ("audit_signing_key", seal::AUDIT_KEY_AAD)] {
-                let rows = sql.rows("SELECT value FROM meta WHERE key = $1", &[Value::from(name)])?;
-                let Some(Value::Blob(wrapped)) = rows.into_iter().next().and_then(|r| r.into_iter().next()) else {
-                    continue;
-                };
+                let Some(wrapped) = crate::read_meta(sql, name)? else { continue };
                 let fresh = seal::rewrap(old, new, aad, &wrapped)
                     .map_err(|_| Error::Crypto(format!("{name} opens with neither the old nor the new master key")))?;
                 if let Some(fresh) = fresh {
@@ -137,8 +132,7 @@ impl Store {
         // The audit head is signed first, so the copy carries a checkpoint of its own tip.
         self.audit_checkpoint()?;
         self.backend.backup_to(out)?;
-        self.backend
-            .write(|sql| audit::record(&self.keys, sql, context, "store.backup", "store", "", Utc::now()).map(|_| ()))
+        self.record_audit(context, "store.backup", "store", "").map(|_| ())
     }
 }
 

@@ -64,25 +64,36 @@ impl std::fmt::Debug for SecretKey {
 pub(crate) fn load_or_create_master_key(source: &MasterKeySource, may_create: bool) -> Result<(SecretKey, bool)> {
     let MasterKeySource::File(path) = source;
     match fs::read_to_string(path) {
-        Ok(text) => {
-            let mut bytes = hex::decode(text.trim())
-                .map_err(|_| Error::Config(format!("master key file {} must hold 64 hex digits", path.display())))?;
-            let key = SecretKey::from_slice(&bytes)
-                .map_err(|_| Error::Config(format!("master key file {} must hold 64 hex digits", path.display())));
-            bytes.zeroize();
-            Ok((key?, false))
-        }
+        Ok(text) => Ok((parse_key_file(path, &text)?, false)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !may_create => Err(Error::Config(format!(
             "the master key file {} is missing, but this store already holds data sealed with a master key: restore the key from its backup (a new key could not read the data)",
             path.display()
         ))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let key = SecretKey::random()?;
-            write_secret_file(path, &hex::encode(key.0.as_ref()))?;
-            Ok((key, true))
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((create_key_file(path)?, true)),
         Err(e) => Err(Error::Config(format!("cannot read master key file {}: {e}", path.display()))),
     }
+}
+
+/// Reads a master key file (64 hex digits).
+pub(crate) fn read_key_file(path: &Path) -> Result<SecretKey> {
+    let text = fs::read_to_string(path)
+        .map_err(|e| Error::Config(format!("cannot read master key file {}: {e}", path.display())))?;
+    parse_key_file(path, &text)
+}
+
+fn parse_key_file(path: &Path, text: &str) -> Result<SecretKey> {
+    let wrong = || Error::Config(format!("master key file {} must hold 64 hex digits", path.display()));
+    let mut bytes = hex::decode(text.trim()).map_err(|_| wrong())?;
+    let key = SecretKey::from_slice(&bytes).map_err(|_| wrong());
+    bytes.zeroize();
+    key
+}
+
+/// Makes a new random master key and writes it, hex, to a new file with mode 0600.
+pub(crate) fn create_key_file(path: &Path) -> Result<SecretKey> {
+    let key = SecretKey::random()?;
+    write_secret_file(path, &hex::encode(key.0.as_ref()))?;
+    Ok(key)
 }
 
 fn write_secret_file(path: &Path, contents: &str) -> Result<()> {
@@ -243,6 +254,16 @@ impl MasterKey {
         guard.0.clone()
     }
 
+    /// Makes `key` the current key and forgets any pending one (a rotation just finished here).
+    fn replace(&self, key: SecretKey) {
+        if let Ok(mut slot) = self.current.write() {
+            *slot = key;
+        }
+        if let Ok(mut pending) = self.pending.lock() {
+            *pending = (None, None);
+        }
+    }
+
     /// Wraps under the pending key during a rotation, else under the current one.
     fn wrap(&self, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
         let key = match self.pending() {
@@ -286,15 +307,6 @@ pub(crate) fn pending_path(file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn read_key_file(path: &Path) -> Result<SecretKey> {
-    let text = fs::read_to_string(path).map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
-    let mut bytes = hex::decode(text.trim())
-        .map_err(|_| Error::Config(format!("master key file {} must hold 64 hex digits", path.display())))?;
-    let key = SecretKey::from_slice(&bytes);
-    bytes.zeroize();
-    key
-}
-
 /// Re-wraps one wrapped key from `old` to `new`; `Ok(None)` when it is already under `new`.
 pub(crate) fn rewrap(old: &SecretKey, new: &SecretKey, aad: &[u8], wrapped: &[u8]) -> Result<Option<Vec<u8>>> {
     if decrypt(new, aad, wrapped).is_ok() {
@@ -304,26 +316,9 @@ pub(crate) fn rewrap(old: &SecretKey, new: &SecretKey, aad: &[u8], wrapped: &[u8
     encrypt(new, aad, &plain).map(Some)
 }
 
-/// The associated data of each wrapped key, by what it wraps.
-pub(crate) fn data_key_aad(key_id: i64) -> Vec<u8> {
-    wrap_aad(key_id)
-}
-
 /// Associated data of the wrapped index key and audit-signing seed in `meta`.
 pub(crate) const INDEX_KEY_AAD: &[u8] = b"index-key";
 pub(crate) const AUDIT_KEY_AAD: &[u8] = b"audit-signing-key";
-
-/// Makes a new random master key and writes it, hex, to a new file with mode 0600.
-pub(crate) fn create_key_file(path: &Path) -> Result<SecretKey> {
-    let key = SecretKey::random()?;
-    write_secret_file(path, &hex::encode(key.0.as_ref()))?;
-    Ok(key)
-}
-
-/// Reads a master key file.
-pub(crate) fn load_key_file(path: &Path) -> Result<SecretKey> {
-    read_key_file(path)
-}
 
 /// Unwrapped data keys kept in memory (about 100 bytes each): enough for every subject of a
 /// regency-sized office, so bulk imports unwrap each key once.
@@ -356,12 +351,7 @@ impl Keyring {
 
     /// After a rotation: the new key is the current one.
     pub(crate) fn set_master(&self, key: SecretKey) {
-        if let Ok(mut slot) = self.master.current.write() {
-            *slot = key;
-        }
-        if let Ok(mut pending) = self.master.pending.lock() {
-            *pending = (None, None);
-        }
+        self.master.replace(key);
     }
 
     /// A keyed blind index of `value` in the given domain, e.g. `("nik", "1709…")`.
@@ -386,7 +376,7 @@ impl Keyring {
     /// Makes a new data key and returns it with its wrapped form.
     pub(crate) fn new_data_key(&self, key_id: i64) -> Result<(SecretKey, Vec<u8>)> {
         let key = SecretKey::random()?;
-        let wrapped = self.master.wrap(&wrap_aad(key_id), key.0.as_ref())?;
+        let wrapped = self.master.wrap(&data_key_aad(key_id), key.0.as_ref())?;
         self.cache(key_id, key.clone());
         Ok((key, wrapped))
     }
@@ -396,7 +386,7 @@ impl Keyring {
         if let Some(key) = self.cached(key_id) {
             return Ok(key);
         }
-        let bytes = self.master.unwrap(&wrap_aad(key_id), wrapped)?;
+        let bytes = self.master.unwrap(&data_key_aad(key_id), wrapped)?;
         let key = SecretKey::from_slice(&bytes)?;
         self.cache(key_id, key.clone());
         Ok(key)
@@ -467,7 +457,8 @@ impl AuditSigner {
     }
 }
 
-fn wrap_aad(key_id: i64) -> Vec<u8> {
+/// The associated data of a wrapped data key: the key is bound to its id.
+pub(crate) fn data_key_aad(key_id: i64) -> Vec<u8> {
     let mut aad = b"data-key:".to_vec();
     aad.extend_from_slice(&key_id.to_be_bytes());
     aad
