@@ -529,11 +529,12 @@ async fn login_submit(
     let Ok(Form(form)) = form else {
         return html_response(StatusCode::BAD_REQUEST, login_page(lang, &random_hex(), Some(t(lang, "csrf")), None));
     };
-    let pending = Pending::decode(&form.pending).map(Pending::encode);
+    let pending = Pending::decode(&form.pending);
     if cookie(&headers, "waspada_login_csrf") != Some(form.csrf.as_str()) || form.csrf.is_empty() {
         let csrf = random_hex();
+        let field = pending.map(Pending::encode);
         let mut response =
-            html_response(StatusCode::FORBIDDEN, login_page(lang, &csrf, Some(t(lang, "csrf")), pending.as_deref()));
+            html_response(StatusCode::FORBIDDEN, login_page(lang, &csrf, Some(t(lang, "csrf")), field.as_deref()));
         set_login_csrf(&mut response, &csrf);
         return response;
     }
@@ -541,7 +542,7 @@ async fn login_submit(
     match crate::auth::sign_in(&state, crate::auth::client_ip(&extensions), form.username, form.password).await {
         Ok(Some((token, login))) => {
             let role = Role::parse(&login.role);
-            let mut response = match (pending.as_deref().and_then(Pending::decode), role) {
+            let mut response = match (pending, role) {
                 (Some(pending), Some(role)) => {
                     // The page header needs only the name and role; the id is not shown.
                     let user = CurrentUser { id: 0, username, role };
@@ -560,12 +561,13 @@ async fn login_submit(
         }
         Ok(None) => html_response(
             StatusCode::UNAUTHORIZED,
-            login_page(lang, &form.csrf, Some(t(lang, "bad_login")), pending.as_deref()),
+            login_page(lang, &form.csrf, Some(t(lang, "bad_login")), pending.map(Pending::encode).as_deref()),
         ),
         Err(error) => {
             let (id, en) = error.messages();
             let text = if lang == Lang::Id { id } else { en };
-            html_response(error.status(), login_page(lang, &form.csrf, Some(&text), pending.as_deref()))
+            let field = pending.map(Pending::encode);
+            html_response(error.status(), login_page(lang, &form.csrf, Some(&text), field.as_deref()))
         }
     }
 }
@@ -1445,33 +1447,21 @@ async fn watchlist_page(
     Query(params): Query<WatchlistParams>,
 ) -> Response {
     let search = params.q.unwrap_or_default();
-    let Some(id) = params.edit.filter(|id| !id.trim().is_empty()) else {
-        let none = WatchPrefill::None;
-        return watchlist_view_with(state, headers, None, StatusCode::OK, Vec::new(), none, &search).await;
+    let prefill = match params.edit.filter(|id| !id.trim().is_empty()) {
+        Some(id) => WatchPrefill::EditId(id.trim().to_owned()),
+        None => WatchPrefill::None,
     };
-    let lang = lang(&headers);
-    let Some((user, _)) = session(&state, &headers).await else { return redirect("/login") };
-    if !user.role.allows(Permission::ManageWatchlist) {
-        return watchlist_view(state, headers, None, StatusCode::FORBIDDEN).await;
-    }
-    let entry = watchlist_entries(&state, &user).await.into_iter().find(|e| e.external_id == id.trim());
-    match entry {
-        Some(entry) => {
-            let form = WatchForm::from_entry(&entry);
-            watchlist_view_with(state, headers, None, StatusCode::OK, Vec::new(), WatchPrefill::Edit(form), "").await
-        }
-        None => watchlist_view(state, headers, Some((false, t(lang, "not_found").into())), StatusCode::NOT_FOUND).await,
-    }
+    watchlist_view_with(state, headers, None, StatusCode::OK, Vec::new(), prefill, &search).await
 }
 
 /// What the watchlist page's forms start with.
 enum WatchPrefill {
     /// Empty forms.
     None,
-    /// The entry form filled from a stored entry, its id fixed.
-    Edit(WatchForm),
+    /// The entry form filled from the stored entry with this id, its id fixed (404 if none).
+    EditId(String),
     /// What the user typed, after it was refused (nothing typed is lost).
-    Typed(WatchForm),
+    Typed(Box<WatchForm>),
     /// The pasted CSV, after some of its lines were refused.
     Pasted(String),
 }
@@ -1609,6 +1599,20 @@ async fn watchlist_view_with(
         return forbidden(lang, t(lang, "watchlist"), &user, &csrf);
     }
     let entries = watchlist_entries(&state, &user).await;
+    let (mut message, mut status) = (message, status);
+    let (typed, editing, pasted) = match prefill {
+        WatchPrefill::None => (WatchForm::default(), false, String::new()),
+        WatchPrefill::EditId(id) => match entries.iter().find(|e| e.external_id == id) {
+            Some(entry) => (WatchForm::from_entry(entry), true, String::new()),
+            None => {
+                message = Some((false, t(lang, "not_found").into()));
+                status = StatusCode::NOT_FOUND;
+                (WatchForm::default(), false, String::new())
+            }
+        },
+        WatchPrefill::Typed(form) => (*form, false, String::new()),
+        WatchPrefill::Pasted(text) => (WatchForm::default(), false, text),
+    };
     let total = entries.len();
     let needle = search.trim().to_lowercase();
     let matching: Vec<&waspada_domain::WatchlistEntry> = entries
@@ -1621,12 +1625,6 @@ async fn watchlist_view_with(
         .collect();
     let shown = &matching[..matching.len().min(WATCHLIST_ROWS)];
     let today = chrono::Utc::now().date_naive();
-    let (typed, editing, pasted) = match prefill {
-        WatchPrefill::None => (WatchForm::default(), false, String::new()),
-        WatchPrefill::Edit(form) => (form, true, String::new()),
-        WatchPrefill::Typed(form) => (form, false, String::new()),
-        WatchPrefill::Pasted(text) => (WatchForm::default(), false, text),
-    };
     let or = |value: &str, default: &str| if value.trim().is_empty() { default.to_owned() } else { value.to_owned() };
     let body = html! {
         h1 { (t(lang, "watchlist")) }
@@ -1745,7 +1743,7 @@ async fn watchlist_submit(
     let record = match record {
         Ok(record) => record,
         Err(reason) => {
-            let prefill = WatchPrefill::Typed(form);
+            let prefill = WatchPrefill::Typed(Box::new(form));
             return watchlist_view_with(
                 state,
                 headers,
@@ -1787,7 +1785,7 @@ async fn watchlist_submit(
                 Some(waspada_store::RowOutcome::Rejected(r)) => r,
                 _ => String::new(),
             };
-            let prefill = WatchPrefill::Typed(form);
+            let prefill = WatchPrefill::Typed(Box::new(form));
             watchlist_view_with(state, headers, Some((false, reason)), StatusCode::BAD_REQUEST, Vec::new(), prefill, "")
                 .await
         }

@@ -357,11 +357,22 @@ async fn a_refused_decision_form_can_be_corrected_and_a_decision_is_not_overwrit
     resp.check_error(StatusCode::BAD_REQUEST, "bad_request");
 }
 
-/// The value of the first hidden input with this name, unescaped as a browser would send it.
+/// The value of the first input (hidden or not) or select with this name, unescaped as a browser
+/// would send it.
 fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let at = html.find(&marker).map(|i| i + marker.len()).unwrap_or_else(|| panic!("no {name} in {html}"));
-    let raw: String = html[at..].chars().take_while(|&c| c != '"').collect();
+    let start = html.find(&format!("name=\"{name}\"")).unwrap_or_else(|| panic!("no {name} in {html}"));
+    let tail = &html[start..];
+    let value_of = |tag: &str| -> String {
+        tag.find("value=\"").map(|i| tag[i + 7..].chars().take_while(|&c| c != '"').collect()).unwrap_or_default()
+    };
+    let raw = if html[..start].rfind('<').is_some_and(|open| html[open..].starts_with("<select")) {
+        // A select: the value of its selected option.
+        let options = &tail[..tail.find("</select>").expect("the end of the select")];
+        let at = options.find(" selected").expect("a selected option");
+        value_of(&options[options[..at].rfind("<option").expect("an option")..])
+    } else {
+        value_of(&tail[..tail.find('>').unwrap_or(tail.len())])
+    };
     raw.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'").replace("&amp;", "&")
 }
 
@@ -521,7 +532,7 @@ async fn an_edited_watchlist_entry_is_prefilled_and_stops_matching_under_its_old
     let save = |full_name: &'static str, date_of_birth: &'static str| {
         let mut fields: Vec<(&str, String)> = ["id", "category", "sex", "nationality", "legal_basis"]
             .iter()
-            .map(|&name| (name, hidden_input(&html, name)))
+            .map(|&name| (name, hidden(&html, name)))
             .collect();
         fields.extend([
             ("csrf", token.clone()),
@@ -569,21 +580,6 @@ async fn an_edited_watchlist_entry_is_prefilled_and_stops_matching_under_its_old
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text().contains("value=\"Nama Yang Diketik\""), "{}", bad.text());
-}
-
-/// The value of an input (hidden or not) or the selected option of a select, by name.
-fn hidden_input(html: &str, name: &str) -> String {
-    let start = html.find(&format!("name=\"{name}\"")).unwrap_or_else(|| panic!("no {name}"));
-    let tail = &html[start..];
-    if let Some(select_end) = tail.find("</select>").filter(|_| html[..start].ends_with("<select id=\"category\" ")) {
-        let options = &tail[..select_end];
-        let at = options.find(" selected").expect("a selected option");
-        let value_at = options[..at].rfind("value=\"").expect("an option value") + 7;
-        return options[value_at..].chars().take_while(|&c| c != '"').collect();
-    }
-    let tag_end = tail.find('>').unwrap_or(tail.len());
-    let tag = &tail[..tag_end];
-    tag.find("value=\"").map(|i| tag[i + 7..].chars().take_while(|&c| c != '"').collect()).unwrap_or_default()
 }
 
 #[tokio::test]
