@@ -18,7 +18,7 @@ use waspada_domain::{Decision, DecisionOutcome, Nik, PassportApplication, Watchl
 use waspada_formats::{Kind, Record};
 use waspada_risk::{Assessment, Facts, Policy, Recommendation};
 use waspada_screen::{BirthDate, Entry, Index, Query};
-use waspada_store::{AuditContext, ConflictPolicy, ImportKind, RowOutcome, Store, Stored};
+use waspada_store::{AuditContext, ConflictPolicy, ImportKind, PartyRole, RowOutcome, Store, Stored};
 
 use crate::AppState;
 use crate::auth::{CurrentUser, Purpose};
@@ -46,6 +46,84 @@ pub struct Engine {
     facts: Facts,
     watchlist: Index,
     listed: HashMap<String, ListedEntry>,
+    /// Confirmed links between public reports and persons, by NIK.
+    report_links: HashMap<String, Vec<ReportLinkAlert>>,
+}
+
+/// A traveller record a report may be about.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportCandidate {
+    /// NIK.
+    pub nik: String,
+    /// Name on record.
+    pub name: String,
+    /// What matched: `phone_owner`, `contact_phone_on_application`, `sponsor_on_application`,
+    /// `similar_name`.
+    pub basis: &'static str,
+    /// The role the match suggests.
+    #[schema(value_type = String)]
+    pub suggested_role: PartyRole,
+}
+
+/// A confirmed link between a public report and the person checked: shown at the counter as an
+/// indicator, with its role kept (a possible victim is protected, a suspect investigated).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportLinkAlert {
+    /// The report (internal id; case workers open it).
+    pub submission_id: i64,
+    /// `possible_victim`, `suspect`, `witness`, `reporter`.
+    #[schema(value_type = String)]
+    pub role: PartyRole,
+    /// What matched.
+    pub basis: String,
+    /// When a case worker confirmed it.
+    pub confirmed_at: String,
+    /// Bahasa Indonesia.
+    pub text_id: String,
+    /// English.
+    pub text_en: String,
+    /// Why it may be used (advice only).
+    pub legal_basis: &'static str,
+}
+
+/// The legal basis a report link is shown under.
+pub const REPORT_LINK_LEGAL_BASIS: &str = "UU 21/2007 (PTPPO) Pasal 56-57 jo. UU 27/2022 (PDP) Pasal 15(1): pencegahan TPPO; laporan masyarakat yang dikonfirmasi petugas kasus";
+
+impl ReportLinkAlert {
+    /// The alert for a confirmed link.
+    pub fn new(submission_id: i64, role: PartyRole, basis: &str, confirmed_at: &str) -> ReportLinkAlert {
+        let (text_id, text_en) = match role {
+            PartyRole::PossibleVictim => (
+                format!(
+                    "Disebut dalam laporan masyarakat #{submission_id} sebagai kemungkinan korban: wawancara dengan hati-hati, tawarkan bantuan."
+                ),
+                format!(
+                    "Named in public report #{submission_id} as a possible victim: interview with care, offer help."
+                ),
+            ),
+            PartyRole::Suspect => (
+                format!(
+                    "Disebut dalam laporan masyarakat #{submission_id} sebagai terduga perekrut: periksa sponsor dan pendamping."
+                ),
+                format!(
+                    "Named in public report #{submission_id} as a suspected recruiter: check sponsor and companions."
+                ),
+            ),
+            PartyRole::Witness | PartyRole::Reporter => (
+                format!("Terkait laporan masyarakat #{submission_id} (saksi/pelapor)."),
+                format!("Linked to public report #{submission_id} (witness/reporter)."),
+            ),
+        };
+        ReportLinkAlert {
+            submission_id,
+            role,
+            basis: basis.to_owned(),
+            confirmed_at: confirmed_at.to_owned(),
+            text_id,
+            text_en,
+            legal_basis: REPORT_LINK_LEGAL_BASIS,
+        }
+    }
 }
 
 /// Shared, updated on writes.
@@ -83,7 +161,7 @@ impl Engine {
     pub fn new(policy: Policy) -> Engine {
         let mut facts = Facts::new();
         facts.finish();
-        Engine { policy, facts, watchlist: Index::new(), listed: HashMap::new() }
+        Engine { policy, facts, watchlist: Index::new(), listed: HashMap::new(), report_links: HashMap::new() }
     }
 
     /// The policy in force.
@@ -119,6 +197,12 @@ impl Engine {
             Ok(())
         })?;
         engine.watchlist = Index::build(entries).0;
+        for link in store.confirmed_report_links(&context)? {
+            if let Some(role) = link.role {
+                let alert = ReportLinkAlert::new(link.submission_id, role, &link.basis, &link.decided_at);
+                engine.set_report_link(&link.nik, link.submission_id, Some(alert));
+            }
+        }
         Ok(engine)
     }
 
@@ -208,6 +292,70 @@ impl Engine {
             .collect()
     }
 
+    /// Traveller records a report's recruiter details point at, with why and the role the link
+    /// suggests: the owner of the recruiter's phone and persons with a similar name (suspect);
+    /// applicants who gave that phone as their contact, or named that company as sponsor or
+    /// employer (possible victim). At most 20, strongest bases first. Candidates only: a case
+    /// worker confirms or rejects each.
+    pub fn report_candidates(
+        &self,
+        phone: Option<&str>,
+        name: Option<&str>,
+        company: Option<&str>,
+    ) -> Vec<ReportCandidate> {
+        let facts = &self.facts;
+        let mut out: Vec<ReportCandidate> = Vec::new();
+        let mut add = |id: u32, basis: &'static str, suggested: PartyRole| {
+            let Some(p) = facts.persons.get(id as usize) else { return };
+            if out.len() < 20 && !out.iter().any(|c| c.nik == p.nik) {
+                out.push(ReportCandidate {
+                    nik: p.nik.clone(),
+                    name: p.name.clone(),
+                    basis,
+                    suggested_role: suggested,
+                });
+            }
+        };
+        if let Some(phone) = phone {
+            facts
+                .phone_owners
+                .get(phone)
+                .into_iter()
+                .flatten()
+                .for_each(|&p| add(p, "phone_owner", PartyRole::Suspect));
+            for &app in facts.by_phone.get(phone).into_iter().flatten().take(20) {
+                add(facts.applications[app as usize].person, "contact_phone_on_application", PartyRole::PossibleVictim);
+            }
+        }
+        if let Some(company) = company.map(waspada_risk::facts::normalise_sponsor).filter(|c| !c.is_empty()) {
+            for &app in facts.by_sponsor.get(&company).into_iter().flatten().take(20) {
+                add(facts.applications[app as usize].person, "sponsor_on_application", PartyRole::PossibleVictim);
+            }
+        }
+        if let Some(name) = name.filter(|n| n.split_whitespace().count() >= 2) {
+            for (nik, _, _, score) in self.search_names(name, None, 5) {
+                if score >= 0.85
+                    && let Some(&id) = facts.by_nik.get(&nik)
+                {
+                    add(id, "similar_name", PartyRole::Suspect);
+                }
+            }
+        }
+        out
+    }
+
+    /// Confirmed links of a person to public reports, for the counter check.
+    pub(crate) fn report_links_of(&self, nik: &str) -> &[ReportLinkAlert] {
+        self.report_links.get(nik).map_or(&[], Vec::as_slice)
+    }
+
+    /// Replaces what the engine knows of one report's link to one person.
+    pub fn set_report_link(&mut self, nik: &str, submission_id: i64, alert: Option<ReportLinkAlert>) {
+        let list = self.report_links.entry(nik.to_owned()).or_default();
+        list.retain(|a| a.submission_id != submission_id);
+        list.extend(alert);
+    }
+
     /// Records a decision in the facts (delays and refusals count as earlier setbacks).
     fn decided(&mut self, application: &PassportApplication) {
         if let Some(&id) = self.facts.by_reference.get(&application.reference)
@@ -283,6 +431,9 @@ pub struct CheckResponse {
     pub document_alerts: Vec<DocumentAlertDto>,
     /// Watchlist entries in force that match, best first.
     pub watchlist_hits: Vec<WatchlistHitDto>,
+    /// Public reports a case worker confirmed are about this person, each with the role (never
+    /// merged: a possible victim is protected, a suspect investigated).
+    pub report_links: Vec<ReportLinkAlert>,
     /// The indicators that apply, each with reason, evidence, legal basis and expiry.
     #[schema(value_type = Object)]
     pub assessment: serde_json::Value,
@@ -516,6 +667,11 @@ pub(crate) async fn run_check(
         } else if !hits.is_empty() || alerts.iter().any(|a| a.code == "mrz_invalid") {
             recommendation = recommendation.max(Recommendation::SecondaryInterview);
         }
+        let report_links: Vec<ReportLinkAlert> =
+            person_nik.as_deref().map(|nik| engine.report_links_of(nik).to_vec()).unwrap_or_default();
+        if !report_links.is_empty() {
+            recommendation = recommendation.max(Recommendation::SecondaryInterview);
+        }
         // Writers (API saves, decisions) must not wait on the audit write below.
         let policy_version = engine.policy.version.clone();
         drop(engine);
@@ -526,10 +682,11 @@ pub(crate) async fn run_check(
             "check.result",
             &subject,
             &format!(
-                "recommendation={} hits={} alerts={}",
+                "recommendation={} hits={} alerts={} report_links={}",
                 recommendation_code(recommendation),
                 hits.len(),
-                alerts.len()
+                alerts.len(),
+                report_links.len()
             ),
         )?;
         Ok(CheckResponse {
@@ -538,6 +695,7 @@ pub(crate) async fn run_check(
             mrz: mrz.as_ref().map(MrzReportDto::from),
             document_alerts: alerts,
             watchlist_hits: hits,
+            report_links,
             assessment: serde_json::to_value(&assessment).unwrap_or(serde_json::Value::Null),
             recommendation: recommendation_code(recommendation).into(),
             policy_version,

@@ -37,6 +37,22 @@ pub enum AppError {
     /// 429: too many failed sign-ins for this account; try again after this many seconds.
     #[error("too many attempts")]
     TooManyAttempts(u64),
+    /// 429: too many requests from this address or device; try again after this many seconds.
+    #[error("rate limited")]
+    RateLimited(u64),
+    /// A refusal with its own status, code and messages in both languages (the public app shows
+    /// them to citizens as they are).
+    #[error("{code}: {en}")]
+    Coded {
+        /// The HTTP status.
+        status: StatusCode,
+        /// Machine-readable code.
+        code: &'static str,
+        /// Bahasa Indonesia.
+        id: String,
+        /// English.
+        en: String,
+    },
     /// 500: anything else; the detail is logged, never sent.
     #[error("internal: {0}")]
     Internal(String),
@@ -111,6 +127,13 @@ impl AppError {
                 format!("Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {seconds} detik."),
                 format!("Too many failed sign-ins. Try again in {seconds} seconds."),
             ),
+            AppError::RateLimited(seconds) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("Terlalu banyak permintaan dari perangkat atau jaringan ini. Coba lagi dalam {seconds} detik."),
+                format!("Too many requests from this device or network. Try again in {seconds} seconds."),
+            ),
+            AppError::Coded { status, code, id, en } => (*status, *code, id.clone(), en.clone()),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -137,7 +160,10 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code, message, message_en) = self.parts();
-        let retry_after = if let AppError::TooManyAttempts(seconds) = &self { Some(*seconds) } else { None };
+        let retry_after = match &self {
+            AppError::TooManyAttempts(seconds) | AppError::RateLimited(seconds) => Some(*seconds),
+            _ => None,
+        };
         let mut response = (status, Json(ErrorBody { error: code, message, message_en })).into_response();
         if let Some(seconds) = retry_after
             && let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string())
@@ -156,6 +182,13 @@ impl From<waspada_store::Error> for AppError {
         match e {
             waspada_store::Error::NotFound { .. } => AppError::NotFound,
             waspada_store::Error::Duplicate { what } => AppError::Conflict(format!("{what} already exists")),
+            waspada_store::Error::IdempotencyConflict => AppError::Coded {
+                status: StatusCode::CONFLICT,
+                code: "idempotency_conflict",
+                id: "Kunci idempotensi ini sudah dipakai untuk permintaan yang berbeda.".into(),
+                en: "This idempotency key was already used for a different request.".into(),
+            },
+            waspada_store::Error::Refused(reason) => AppError::Conflict(reason),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -13,9 +13,11 @@
 pub mod api;
 pub mod auth;
 pub mod breach;
+pub mod cases;
 pub mod checks;
 pub mod dto;
 pub mod error;
+pub mod public;
 pub mod roles;
 pub mod tls;
 pub mod web;
@@ -56,6 +58,8 @@ pub struct ServerConfig {
     pub tls: Option<tls::TlsFiles>,
     /// How often the audit chain's head is signed (a checkpoint, see `Store::audit_checkpoint`).
     pub audit_checkpoint_every: Duration,
+    /// Limits and proof-of-work costs of the citizens' app.
+    pub public: public::PublicConfig,
 }
 
 impl Default for ServerConfig {
@@ -69,6 +73,7 @@ impl Default for ServerConfig {
             web_idle: Duration::from_secs(30 * 60),
             tls: None,
             audit_checkpoint_every: Duration::from_secs(5 * 60),
+            public: public::PublicConfig::default(),
         }
     }
 }
@@ -111,6 +116,8 @@ pub struct AppState {
     pub sign_in_addresses: auth::AddressThrottle,
     /// Slots for password hashing (see `auth::HASHING_AT_ONCE`).
     pub hashing: Arc<tokio::sync::Semaphore>,
+    /// Challenges and rate limits of the citizens' app.
+    pub public: Arc<public::PublicState>,
 }
 
 impl AppState {
@@ -128,6 +135,7 @@ impl AppState {
             sign_ins: auth::SignInThrottle::default(),
             sign_in_addresses: auth::AddressThrottle::default(),
             hashing: Arc::new(tokio::sync::Semaphore::new(auth::HASHING_AT_ONCE)),
+            public: Arc::default(),
         }
     }
 }
@@ -140,6 +148,12 @@ impl AppState {
         api::person_by_nik, api::person_by_id, api::persons_by_name, api::timeline, api::documents_by_number, api::watchlist_search,
         api::post_persons, api::post_documents, api::post_applications, api::post_crossings, api::post_watchlist,
         api::mrz_check, api::audit_list, api::audit_verify, checks::check, checks::decide, healthz,
+        public::get_config, public::get_regions, public::challenge, public::post_report, public::post_photo,
+        public::post_addition, public::get_status, public::post_lapor_diri, public::put_lapor_diri,
+        public::post_check_in, public::post_close, public::post_lookup, public::post_sos,
+        cases::get_queue, cases::get_report, cases::get_photo, cases::post_status, cases::post_link, cases::list_cases,
+        cases::post_case, cases::get_case, cases::post_case_reports, cases::post_party, cases::post_entry,
+        cases::post_entry_status, cases::post_close,
     ),
     modifiers(&BearerAuth)
 )]
@@ -232,6 +246,8 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::router())
         .merge(api::router())
         .merge(web::router())
+        .merge(public::router())
+        .merge(cases::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 
-/// A staff role. The security work will add senior officer, case worker, DPO and partner.
+/// A staff role. Still to come: senior officer, partner (issue 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Petugas at the counter or checkpoint.
@@ -16,6 +16,9 @@ pub enum Role {
     /// Data-protection officer (UU 27/2022 Art. 53): oversees processing through the audit log,
     /// but reads no traveller data.
     Dpo,
+    /// Case worker: triages public reports into cases, links persons, refers to other agencies.
+    /// Sees reporters' contacts; reads traveller records only as candidate links of a report.
+    CaseWorker,
 }
 
 /// Something a request may do.
@@ -35,6 +38,12 @@ pub enum Permission {
     Check,
     /// Record a decision on an application (issue, delay, refuse), signed by the officer.
     Decide,
+    /// Read public reports, lapor diri and SOS (without the reporter's contact).
+    ReadReports,
+    /// See who reported and how to reach them.
+    ReadReporterContact,
+    /// Triage reports, open and work cases, confirm links to traveller records.
+    ManageCases,
 }
 
 /// The table. Read it as: this role may do these things, and nothing else.
@@ -49,7 +58,7 @@ const GRANTS: &[(Role, &[Permission])] = &[
             Permission::Decide,
         ],
     ),
-    (Role::Analyst, &[Permission::ReadPersonal, Permission::CheckMrz, Permission::Check]),
+    (Role::Analyst, &[Permission::ReadPersonal, Permission::CheckMrz, Permission::Check, Permission::ReadReports]),
     (
         Role::Supervisor,
         &[
@@ -60,10 +69,14 @@ const GRANTS: &[(Role, &[Permission])] = &[
             Permission::CheckMrz,
             Permission::Check,
             Permission::Decide,
+            Permission::ReadReports,
+            Permission::ReadReporterContact,
+            Permission::ManageCases,
         ],
     ),
     (Role::Admin, &[Permission::ReadAudit]),
     (Role::Dpo, &[Permission::ReadAudit]),
+    (Role::CaseWorker, &[Permission::ReadReports, Permission::ReadReporterContact, Permission::ManageCases]),
 ];
 
 impl Role {
@@ -75,6 +88,7 @@ impl Role {
             "supervisor" => Some(Role::Supervisor),
             "admin" => Some(Role::Admin),
             "dpo" => Some(Role::Dpo),
+            "case_worker" | "caseworker" | "case-worker" => Some(Role::CaseWorker),
             _ => None,
         }
     }
@@ -87,11 +101,13 @@ impl Role {
             Role::Supervisor => "supervisor",
             Role::Admin => "admin",
             Role::Dpo => "dpo",
+            Role::CaseWorker => "case_worker",
         }
     }
 
     /// All roles.
-    pub const ALL: [Role; 5] = [Role::Officer, Role::Analyst, Role::Supervisor, Role::Admin, Role::Dpo];
+    pub const ALL: [Role; 6] =
+        [Role::Officer, Role::Analyst, Role::Supervisor, Role::Admin, Role::Dpo, Role::CaseWorker];
 
     /// Whether this role has a permission.
     pub fn allows(self, permission: Permission) -> bool {
@@ -117,6 +133,12 @@ mod tests {
         assert!(!Role::Officer.allows(Permission::ManageWatchlist));
         assert!(Role::Dpo.allows(Permission::ReadAudit));
         assert!(!Role::Dpo.allows(Permission::ReadPersonal) && !Role::Dpo.allows(Permission::Decide));
+        assert!(Role::CaseWorker.allows(Permission::ManageCases));
+        assert!(!Role::CaseWorker.allows(Permission::ReadPersonal) && !Role::CaseWorker.allows(Permission::Check));
+        assert!(
+            Role::Analyst.allows(Permission::ReadReports) && !Role::Analyst.allows(Permission::ReadReporterContact)
+        );
+        assert!(!Role::Officer.allows(Permission::ReadReports));
         for role in Role::ALL {
             assert_eq!(Role::parse(role.name()), Some(role));
         }

@@ -79,6 +79,9 @@ impl LastSeen {
     }
 }
 
+#[path = "web_cases.rs"]
+mod cases;
+
 const CSS: &str = include_str!("web.css");
 const JS: &str = include_str!("web.js");
 
@@ -202,6 +205,8 @@ fn t(lang: Lang, key: &str) -> &'static str {
             "The session ended after inactivity. Please sign in again.",
         ),
         ("home", "Beranda", "Home"),
+        ("triage_nav", "Laporan masuk", "Reports"),
+        ("cases_nav", "Kasus", "Cases"),
         ("today", "Hari ini", "Today"),
         ("checks_today", "Pemeriksaan", "Checks"),
         ("decisions_today", "Keputusan", "Decisions"),
@@ -355,6 +360,12 @@ fn page(lang: Lang, title: &str, user: Option<&CurrentUser>, csrf: &str, body: M
                             @if user.role.allows(Permission::ManageWatchlist) {
                                 a href="/watchlist" { (t(lang, "watchlist")) }
                                 a href="/policy" { (t(lang, "policy")) }
+                            }
+                            @if user.role.allows(Permission::ReadReports) {
+                                a href="/triage" { (t(lang, "triage_nav")) }
+                            }
+                            @if user.role.allows(Permission::ManageCases) {
+                                a href="/cases" { (t(lang, "cases_nav")) }
                             }
                             @if user.role.allows(Permission::ReadAudit) {
                                 a href="/audit" { (t(lang, "audit")) }
@@ -1867,6 +1878,7 @@ pub fn router() -> Router<AppState> {
         .route("/policy", get(policy_page))
         .route("/audit/verify", post(audit_verify))
         .route("/breaches", get(breaches_page))
+        .merge(cases::router())
 }
 
 #[cfg(test)]

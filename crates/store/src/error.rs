@@ -22,6 +22,13 @@ pub enum Error {
         /// What was duplicated.
         what: &'static str,
     },
+    /// An idempotency key came back with a different body than the first time.
+    #[error("this idempotency key was used for a different request")]
+    IdempotencyConflict,
+    /// A rule of the work refused the change (say, a closed case, or a person who would be both
+    /// possible victim and suspect in one case). The message is safe to show.
+    #[error("refused: {0}")]
+    Refused(String),
     /// The referenced record does not exist.
     #[error("{what} not found")]
     NotFound {

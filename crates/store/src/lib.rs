@@ -20,7 +20,9 @@
 mod audit;
 mod backend;
 mod breaches;
+mod cases;
 mod error;
+mod public;
 mod records;
 mod rotation;
 mod seal;
@@ -34,7 +36,15 @@ use chrono::{DateTime, Utc};
 pub use audit::{AuditCheckpoint, AuditContext, AuditEntry, AuditQuery, AuditVerdict};
 pub use backend::Dialect;
 pub use breaches::{Breach, BreachCategory, BreachReport, NOTIFY_WITHIN_HOURS, Notified};
+pub use cases::{
+    CaseOutcome, CaseSummary, CaseView, Entry, EntryKind, LinkDecision, NewEntry, NewParty, Party, PartyRole,
+    REFERRAL_STATUSES, REFERRAL_TARGETS, ReportLink, TASK_STATUSES,
+};
 pub use error::{Error, Result};
+pub use public::{
+    Addition, Answered, AttachmentKind, Idempotency, NewSubmission, PhotoInfo, QueueItem, QueueQuery, Receipt,
+    SubmissionDetail, SubmissionKind, SubmissionState, SubmissionStatus, Submitted,
+};
 pub use records::{CheckLookup, ConflictPolicy, ImportKind, PreparedImport, RowOutcome, Stored, Timeline};
 pub use rotation::RotationReport;
 pub use seal::MasterKeySource;
@@ -191,8 +201,17 @@ impl Store {
 
     /// Row counts per table, for status pages (no personal data).
     pub fn counts(&self) -> Result<Vec<(&'static str, i64)>> {
-        const TABLES: [&str; 7] =
-            ["persons", "documents", "applications", "crossings", "watchlist", "users", "audit_log"];
+        const TABLES: [&str; 9] = [
+            "persons",
+            "documents",
+            "applications",
+            "crossings",
+            "watchlist",
+            "submissions",
+            "cases",
+            "users",
+            "audit_log",
+        ];
         self.backend.read(|sql| {
             let mut out = Vec::new();
             for table in TABLES {

@@ -1006,6 +1006,23 @@ impl Store {
         })
     }
 
+    /// Records that persons were shown in another record's context (say, as candidate links of a
+    /// public report): `action` with their ids as the subject and `with` in the detail, so each of
+    /// them finds the disclosure when the audit log is searched for them.
+    pub fn audit_persons_shown(&self, context: &AuditContext, action: &str, with: &str, shown: &[Nik]) -> Result<()> {
+        if shown.is_empty() {
+            return Ok(());
+        }
+        let bidxs: Vec<Vec<u8>> = shown.iter().map(|nik| self.nik_bidx(nik)).collect();
+        self.backend.write(|sql| {
+            let ids = person_ids(sql, &bidxs)?;
+            let mut ids: Vec<i64> = bidxs.iter().filter_map(|b| ids.get(b).copied()).collect();
+            ids.dedup();
+            let subject = subject_of("person", ids.into_iter());
+            audit::record(&self.keys, sql, context, action, &subject, &format!("with={with}"), Utc::now()).map(|_| ())
+        })
+    }
+
     /// Finds a person by internal id. Audited as `person.read`.
     pub fn person_by_id(&self, id: i64, context: &AuditContext) -> Result<Option<Stored<Person>>> {
         let found = self.select_sealed::<Person>("persons", "id = $1", &[Value::Int(id)])?.pop();

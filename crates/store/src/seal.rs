@@ -118,7 +118,7 @@ fn write_secret_file(path: &Path, contents: &str) -> Result<()> {
 /// Why: a bulk import seals one record per row, and one `getrandom` system call per 24-byte
 /// nonce (and per data key) was a measurable share of the writer thread. Every byte still comes
 /// from the OS generator and is handed out once; the copy in the buffer is wiped as it is taken.
-fn fill_random(out: &mut [u8]) -> Result<()> {
+pub(crate) fn fill_random(out: &mut [u8]) -> Result<()> {
     const POOL: usize = 4096;
     thread_local! {
         static POOL_STATE: std::cell::RefCell<(Zeroizing<Vec<u8>>, usize)> =

@@ -52,6 +52,7 @@ const DEMO_ACCOUNTS: &[(&str, &str, &str)] = &[
     ("supervisor", "supervisor", "Kepala Seksi (demo)"),
     ("admin", "admin", "Administrator (demo)"),
     ("dpo", "dpo", "Pejabat Pelindungan Data (demo)"),
+    ("case_worker", "pendamping", "Pendamping Kasus (demo)"),
 ];
 
 /// A random password of 20 letters and digits (no look-alikes such as 0/O, 1/l).

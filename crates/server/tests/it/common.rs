@@ -192,3 +192,8 @@ impl Resp {
         assert_ne!(message, message_en, "the Indonesian message must not be the English one: {body}");
     }
 }
+
+/// Whether `needle` occurs in `haystack`.
+pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}

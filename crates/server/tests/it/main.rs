@@ -19,5 +19,6 @@ mod matrix;
 mod mrz;
 mod openapi;
 mod privacy;
+mod public;
 mod purpose;
 mod web;

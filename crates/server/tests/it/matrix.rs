@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use waspada_server::roles::{Permission, Role};
 
 use crate::common::{BAD_TOKEN, PURPOSE, Req, TestApp, login_body};
-use crate::data;
+use crate::{data, public};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy)]
@@ -36,10 +36,24 @@ pub struct Route {
     pub success: StatusCode,
     /// The request ends the session it is made with (sign-out), so each call gets a fresh one.
     pub ends_session: bool,
+    /// Extra headers (the public API's idempotency keys).
+    pub headers: &'static [(&'static str, &'static str)],
+    /// A raw body with its content type, instead of JSON.
+    pub raw: Option<(&'static str, &'static [u8])>,
 }
 
 fn route(method: Method, template: &'static str, access: Access) -> Route {
-    Route { method, template, query: "", body: None, access, success: StatusCode::OK, ends_session: false }
+    Route {
+        method,
+        template,
+        query: "",
+        body: None,
+        access,
+        success: StatusCode::OK,
+        ends_session: false,
+        headers: &[],
+        raw: None,
+    }
 }
 
 impl Route {
@@ -49,6 +63,17 @@ impl Route {
 
     fn body(self, body: Value) -> Route {
         Route { body: Some(body), ..self }
+    }
+
+    fn status(self, success: StatusCode) -> Route {
+        Route { success, ..self }
+    }
+
+    /// A public change: its own idempotency key, so every caller's request is a retry of the
+    /// first and answers the same.
+    fn key(self, key: &'static str) -> Route {
+        let headers: &'static [(&'static str, &'static str)] = Box::leak(Box::new([("idempotency-key", key)]));
+        Route { headers, success: StatusCode::CREATED, ..self }
     }
 }
 
@@ -87,6 +112,69 @@ pub fn routes() -> Vec<Route> {
         route(Method::POST, "/api/v1/checks", Needs(Check)).body(json!({"nik": data::NIK_SITI})),
         route(Method::POST, "/api/v1/decisions", Needs(Decide))
             .body(json!({"application_reference": "BKL-2022-0001", "outcome": "issued"})),
+        // The citizens' app: no account.
+        route(Method::GET, "/api/v1/public/config", Public),
+        route(Method::GET, "/api/v1/public/regions", Public),
+        route(Method::GET, "/api/v1/public/challenge", Public).query("purpose=report"),
+        route(Method::POST, "/api/v1/public/reports", Public).body(public::report_body()).key("matrix-report-00001"),
+        Route {
+            raw: Some(("image/png", public::PNG)),
+            ..route(Method::POST, "/api/v1/public/reports/{receipt}/photos", Public)
+        }
+        .key("matrix-photo-000001"),
+        route(Method::POST, "/api/v1/public/reports/{receipt}/additions", Public)
+            .body(json!({"text": "nomor telepon baru perekrut 0813"}))
+            .key("matrix-addition-001"),
+        route(Method::GET, "/api/v1/public/reports/{receipt}", Public),
+        route(Method::POST, "/api/v1/public/lapor-diri", Public)
+            .body(public::lapor_diri_body())
+            .key("matrix-lapor-diri-01"),
+        route(Method::PUT, "/api/v1/public/lapor-diri/{registration}", Public)
+            .body(public::lapor_diri_body())
+            .key("matrix-ld-update-001"),
+        route(Method::POST, "/api/v1/public/lapor-diri/{registration}/check-in", Public)
+            .body(json!({"date_of_birth": "1994-08-12"}))
+            .key("matrix-ld-checkin-01"),
+        route(Method::POST, "/api/v1/public/lapor-diri/lookup", Public)
+            .body(json!({"receipt": "{lapor_diri}", "date_of_birth": "1994-08-12"})),
+        route(Method::POST, "/api/v1/public/lapor-diri/{registration}/close", Public)
+            .body(json!({"date_of_birth": "1994-08-12"}))
+            .key("matrix-ld-close-0001"),
+        route(Method::POST, "/api/v1/public/sos", Public)
+            .body(json!({"form_version": 1, "message": "tolong"}))
+            .key("matrix-sos-00000001"),
+        // Case work.
+        route(Method::GET, "/api/v1/cases/queue", Needs(ReadReports)),
+        route(Method::GET, "/api/v1/cases/reports/{report}", Needs(ReadReports)),
+        route(Method::GET, "/api/v1/cases/reports/{report}/photos/{photo}", Needs(ReadReports)),
+        route(Method::POST, "/api/v1/cases/reports/{report}/status", Needs(ManageCases))
+            .body(json!({"status": "in_review"}))
+            .status(StatusCode::NO_CONTENT),
+        route(Method::POST, "/api/v1/cases/reports/{report}/links", Needs(ManageCases))
+            .body(json!({"nik": data::NIK_SITI, "decision": "confirm", "role": "possible_victim", "basis": "matrix"}))
+            .status(StatusCode::NO_CONTENT),
+        route(Method::GET, "/api/v1/cases", Needs(ManageCases)),
+        route(Method::POST, "/api/v1/cases", Needs(ManageCases))
+            .body(json!({"title": "Kasus matriks"}))
+            .status(StatusCode::CREATED),
+        route(Method::GET, "/api/v1/cases/{case}", Needs(ManageCases)),
+        route(Method::POST, "/api/v1/cases/{case}/reports", Needs(ManageCases))
+            .body(json!({"reports": []}))
+            .status(StatusCode::NO_CONTENT),
+        route(Method::POST, "/api/v1/cases/{case}/parties", Needs(ManageCases))
+            .body(json!({"role": "witness", "name": "Saksi"}))
+            .status(StatusCode::CREATED),
+        route(Method::POST, "/api/v1/cases/{case}/entries", Needs(ManageCases))
+            .body(json!({"kind": "note", "text": "catatan"}))
+            .status(StatusCode::CREATED),
+        route(Method::POST, "/api/v1/cases/{case}/entries/{entry}/status", Needs(ManageCases))
+            .body(json!({"status": "done"}))
+            .status(StatusCode::NO_CONTENT),
+        // Last: after it, the case takes no more changes (closing again with the same outcome is
+        // a harmless retry).
+        route(Method::POST, "/api/v1/cases/{case}/close", Needs(ManageCases))
+            .body(json!({"outcome": "no_trafficking_found"}))
+            .status(StatusCode::NO_CONTENT),
     ]
 }
 
@@ -157,10 +245,20 @@ fn fill(template: &str, samples: &[(&str, String)]) -> String {
 
 #[tokio::test]
 async fn role_route_matrix() {
-    let app = TestApp::new();
+    let app = TestApp::with_config(public::no_work());
     let seeded = data::seed(&app).await;
-    let samples =
-        [("nik", data::NIK_SITI.to_owned()), ("id", seeded.siti.to_string()), ("number", data::PASSPORT.to_owned())];
+    let public_seed = public::seed(&app).await;
+    let samples = [
+        ("nik", data::NIK_SITI.to_owned()),
+        ("id", seeded.siti.to_string()),
+        ("number", data::PASSPORT.to_owned()),
+        ("receipt", public_seed.receipt.clone()),
+        ("registration", public_seed.lapor_diri.clone()),
+        ("report", public_seed.report.to_string()),
+        ("photo", public_seed.photo.to_string()),
+        ("case", public_seed.case.to_string()),
+        ("entry", public_seed.entry.to_string()),
+    ];
     let mut tokens = Vec::new();
     for role in Role::ALL {
         tokens.push((role, app.login(role).await));
@@ -186,8 +284,16 @@ async fn role_route_matrix() {
                     request.token(token)
                 }
             };
+            for (name, value) in route.headers {
+                request = request.header(name, value);
+            }
             if let Some(body) = &route.body {
-                request = request.json(body);
+                // Sample values may appear in a body too (a receipt to look up).
+                let text = body.to_string().replace("{lapor_diri}", &public_seed.lapor_diri);
+                request = request.raw("application/json", text.into_bytes());
+            }
+            if let Some((content_type, bytes)) = route.raw {
+                request = request.raw(content_type, bytes.to_vec());
             }
             let resp = app.send(request.build()).await;
             let want = expected(&route, caller);

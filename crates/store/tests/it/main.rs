@@ -19,4 +19,5 @@ mod import;
 mod keys;
 mod lookups;
 mod properties;
+mod public;
 mod users;

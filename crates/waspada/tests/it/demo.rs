@@ -16,8 +16,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(120);
 /// Persons in the demo world: small, so the debug build is quick.
 const PERSONS: &str = "1500";
 
-/// The five roles, each with one demo account.
-const ROLES: [&str; 5] = ["officer", "analyst", "supervisor", "admin", "dpo"];
+/// The six roles, each with one demo account.
+const ROLES: [&str; 6] = ["officer", "analyst", "supervisor", "admin", "dpo", "case_worker"];
 
 /// A running `waspada demo`, killed (and reaped) when dropped, also when a test fails.
 struct Demo {
