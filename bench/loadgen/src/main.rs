@@ -46,10 +46,12 @@ struct Options {
     timeout: f64,
     label: String,
     timeline: bool,
+    /// Send every scheduled request twice at once (the intake benchmark's retries).
+    twice: bool,
 }
 
 const USAGE: &str = "usage: waspada-loadgen --url http://127.0.0.1:PORT --rate N --duration SECONDS --paths FILE \
-[--warmup SECONDS] [--token TOKEN] [--purpose TEXT] [--connections N] [--threads N] [--timeout SECONDS] [--label NAME] [--timeline]";
+[--warmup SECONDS] [--token TOKEN] [--purpose TEXT] [--connections N] [--threads N] [--timeout SECONDS] [--label NAME] [--timeline] [--twice]";
 
 fn parse_args() -> Result<Options, String> {
     let mut o = Options {
@@ -65,6 +67,7 @@ fn parse_args() -> Result<Options, String> {
         timeout: 10.0,
         label: String::new(),
         timeline: false,
+        twice: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -73,6 +76,10 @@ fn parse_args() -> Result<Options, String> {
         }
         if flag == "--timeline" {
             o.timeline = true;
+            continue;
+        }
+        if flag == "--twice" {
+            o.twice = true;
             continue;
         }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
@@ -126,6 +133,9 @@ fn loopback_base(url: &str) -> Result<String, String> {
     Ok(format!("http://{authority}"))
 }
 
+/// A request to send: URI, body (POST when present) and extra headers.
+type Target = (Uri, Option<Bytes>, Arc<Vec<(String, String)>>);
+
 #[derive(Default)]
 struct Counters {
     sent: AtomicU64,
@@ -166,12 +176,13 @@ fn main() {
             std::process::exit(2);
         }
     };
-    // A line is a GET path (`/api/...`) or `POST /api/... {json body}`.
+    // A line is a GET path (`/api/...`), `POST /api/... {json body}`, or a JSON object
+    // `{"method": "POST", "path": "/api/...", "headers": {"name": "value"}, "body": "text"}`.
     let paths: Vec<String> = match std::fs::read_to_string(&options.paths) {
         Ok(text) => text
             .lines()
             .map(str::trim)
-            .filter(|l| l.starts_with('/') || l.starts_with("POST /"))
+            .filter(|l| l.starts_with('/') || l.starts_with("POST /") || l.starts_with('{'))
             .map(str::to_owned)
             .collect(),
         Err(e) => {
@@ -183,9 +194,20 @@ fn main() {
         eprintln!("error: {} holds no paths (lines starting with /)", options.paths);
         std::process::exit(2);
     }
-    let targets: Result<Vec<(Uri, Option<Bytes>)>, String> = paths
+    let targets: Result<Vec<Target>, String> = paths
         .iter()
         .map(|line| {
+            if line.starts_with('{') {
+                let object: serde_json::Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+                let path = object["path"].as_str().ok_or("a JSON line needs a path")?;
+                let headers: Vec<(String, String)> = object["headers"]
+                    .as_object()
+                    .map(|h| h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
+                    .unwrap_or_default();
+                let body = object["body"].as_str().map(|b| Bytes::from(b.to_owned()));
+                let uri = format!("{base}{path}").parse::<Uri>().map_err(|e| e.to_string())?;
+                return Ok((uri, body, Arc::new(headers)));
+            }
             let (path, body) = match line.strip_prefix("POST ") {
                 Some(rest) => {
                     let (path, body) = rest.split_once(' ').unwrap_or((rest, ""));
@@ -193,10 +215,10 @@ fn main() {
                 }
                 None => (line.as_str(), None),
             };
-            format!("{base}{path}").parse::<Uri>().map(|u| (u, body)).map_err(|e| e.to_string())
+            format!("{base}{path}").parse::<Uri>().map(|u| (u, body, Arc::new(Vec::new()))).map_err(|e| e.to_string())
         })
         .collect();
-    let uris: Vec<(Uri, Option<Bytes>)> = match targets {
+    let uris: Vec<Target> = match targets {
         Ok(u) => u,
         Err(e) => {
             eprintln!("error: bad path in {}: {e}", options.paths);
@@ -253,7 +275,9 @@ fn main() {
         }
         let record = i >= warmup_count;
         let second = ((i.saturating_sub(warmup_count)) as f64 * interval) as usize;
-        let (uri, body) = uris[(i as usize) % uris.len()].clone();
+        let (uri, body, headers) = uris[(i as usize) % uris.len()].clone();
+        for _copy in 0..if options.twice { 2 } else { 1 } {
+        let (uri, body, headers) = (uri.clone(), body.clone(), headers.clone());
         let client = client.clone();
         let counters = counters.clone();
         let recorder = recorder.clone();
@@ -271,6 +295,9 @@ fn main() {
                 .header("x-purpose", purpose);
                 if let Some(a) = &authorization {
                     request = request.header("authorization", a.as_str());
+                }
+                for (name, value) in headers.iter() {
+                    request = request.header(name.as_str(), value.as_str());
                 }
                 let request = request.body(Full::new(body.unwrap_or_default())).map_err(|e| e.to_string())?;
                 let response = client.request(request).await.map_err(|e| e.to_string())?;
@@ -323,6 +350,7 @@ fn main() {
                 }
             }
         }));
+        }
     }
     let scheduled_end = Instant::now();
     // Every task ends within `timeout` of being spawned, so this wait is bounded.

@@ -281,7 +281,9 @@ pub(crate) async fn decide_link(
     let stored_basis = basis.clone();
     let person_id = tokio::task::spawn_blocking(move || -> Result<i64, AppError> {
         let person = store.person_by_nik(&nik, &context)?.ok_or(AppError::NotFound)?;
-        store.decide_report_link(id, person.id, nik.as_str(), &stored_basis, decision, &context)?;
+        let name = person.record.full_name.as_str().to_owned();
+        let linked = waspada_store::LinkedPerson { id: person.id, nik: nik.as_str(), name: &name };
+        store.decide_report_link(id, &linked, &stored_basis, decision, &context)?;
         Ok(person.id)
     })
     .await??;

@@ -100,7 +100,8 @@ impl Limiter {
 /// State of the public side: the challenge key, challenges already used, and the limiters.
 pub struct PublicState {
     challenge_key: [u8; 32],
-    used_challenges: Mutex<HashMap<String, i64>>,
+    /// Used challenges: expiry and the idempotency key that used each.
+    used_challenges: Mutex<HashMap<String, (i64, String)>>,
     creations: Limiter,
     reads: Limiter,
     failures: Limiter,
@@ -301,7 +302,9 @@ fn leading_zero_bits(digest: &[u8]) -> u32 {
 }
 
 /// Checks `X-Proof-Of-Work` and uses the challenge up.
-fn verify_work(state: &AppState, headers: &HeaderMap, kind: SubmissionKind) -> Result<(), AppError> {
+/// A challenge is good for one submission: the same idempotency key may bring it again (a retry
+/// racing the first send), any other request may not.
+fn verify_work(state: &AppState, headers: &HeaderMap, kind: SubmissionKind, key: &str) -> Result<(), AppError> {
     // Zero bits means no proof is asked (a kiosk on the office network, or a test).
     if bits_for(&state.config.public, kind) == 0 {
         return Ok(());
@@ -343,12 +346,16 @@ fn verify_work(state: &AppState, headers: &HeaderMap, kind: SubmissionKind) -> R
         return Err(AppError::Internal("challenge lock poisoned".into()));
     };
     if used.len() > 50_000 {
-        used.retain(|_, expiry| *expiry >= now);
+        used.retain(|_, (expiry, _)| *expiry >= now);
     }
-    if used.insert(challenge.to_owned(), expires).is_some() {
-        return Err(refused("Tantangan sudah dipakai.", "The challenge was already used."));
+    match used.get(challenge) {
+        Some((_, by)) if by != key => Err(refused("Tantangan sudah dipakai.", "The challenge was already used.")),
+        Some(_) => Ok(()),
+        None => {
+            used.insert(challenge.to_owned(), (expires, key.to_owned()));
+            Ok(())
+        }
     }
-    Ok(())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -686,7 +693,7 @@ const SCAM_DESTINATIONS: [&str; 5] = ["KHM", "MMR", "LAO", "PHL", "THA"];
 
 /// Scores that rise with signs of spam: very short texts, links, one character repeated, the same
 /// text sent from elsewhere within the hour.
-fn spam_score(state: &AppState, what: &str) -> i64 {
+fn spam_score(public: &PublicState, what: &str) -> i64 {
     let mut score = 0;
     let words = what.split_whitespace().count();
     if what.chars().count() < 20 || words < 4 {
@@ -708,7 +715,7 @@ fn spam_score(state: &AppState, what: &str) -> i64 {
     }
     let normalised: String = what.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
     let digest: [u8; 16] = Sha256::digest(normalised.as_bytes())[..16].try_into().unwrap_or([0; 16]);
-    if let Ok(mut recent) = state.public.recent_texts.lock() {
+    if let Ok(mut recent) = public.recent_texts.lock() {
         if recent.len() > 100_000 {
             recent.retain(|_, (_, at)| at.elapsed() < Duration::from_secs(3600));
         }
@@ -725,13 +732,24 @@ fn spam_score(state: &AppState, what: &str) -> i64 {
 }
 
 /// Reads, validates and stores a report. Shared by the API and the load benchmark's path.
-async fn create_report(
-    state: &AppState,
-    caller: &Caller,
-    body: &[u8],
-    headers: &HeaderMap,
-) -> Result<Response, AppError> {
-    let request: ReportRequest = parse_json(body)?;
+/// A report that passed every check, ready to be scored and stored.
+struct ValidReport {
+    request: ReportRequest,
+    what: String,
+    region: Option<(String, String)>,
+    location: Option<Value>,
+    happened_on: Option<NaiveDate>,
+    recruiter_name: Option<String>,
+    recruiter_phone: Option<String>,
+    recruiter_phone_key: Option<String>,
+    company: Option<String>,
+    social: Option<String>,
+    destination: Option<String>,
+    contact: Option<Value>,
+}
+
+/// Checks every field of a report (no state needed).
+fn validate_report(request: ReportRequest) -> Result<ValidReport, AppError> {
     check_form_version(SubmissionKind::Report, request.form_version)?;
     let what = clean_text("what", request.what.as_deref(), 4000, true)?.unwrap_or_default();
     if what.chars().count() < 10 {
@@ -779,20 +797,42 @@ async fn create_report(
         }
         Some(json!({ "name": name, "phone": phone, "email": email }))
     };
-    let idempotency = Idempotency::new(&caller.idempotency_key, &[b"report", body]);
-    if let Some(response) = replay(state, &idempotency, "received").await? {
-        return Ok(response);
-    }
-    verify_work(state, headers, SubmissionKind::Report)?;
-    caller.limit_creation(state)?;
+    Ok(ValidReport {
+        request,
+        what,
+        region,
+        location,
+        happened_on,
+        recruiter_name,
+        recruiter_phone,
+        recruiter_phone_key,
+        company,
+        social,
+        destination,
+        contact,
+    })
+}
 
-    let mut names: Vec<String> = Vec::new();
-    names.extend(recruiter_name.clone());
-    let candidates = {
-        let engine = state.engine.read().map_err(|_| AppError::Internal("check index lock poisoned".into()))?;
-        engine.report_candidates(recruiter_phone_key.as_deref(), recruiter_name.as_deref(), company.as_deref())
-    };
-    let spam = spam_score(state, &what);
+/// Scores a valid report (urgency from what it says and from the records it points at, spam
+/// score) and shapes what is stored.
+fn build_report(engine: &crate::checks::Engine, public: &PublicState, valid: ValidReport) -> NewSubmission {
+    let ValidReport {
+        request,
+        what,
+        region,
+        location,
+        happened_on,
+        recruiter_name,
+        recruiter_phone,
+        recruiter_phone_key,
+        company,
+        social,
+        destination,
+        contact,
+    } = valid;
+    let candidates =
+        engine.report_candidates(recruiter_phone_key.as_deref(), recruiter_name.as_deref(), company.as_deref());
+    let spam = spam_score(public, &what);
     let mut urgency: i64 = 100;
     if request.minor_involved {
         urgency += 300;
@@ -837,7 +877,7 @@ async fn create_report(
         "contact": contact,
         "candidates_at_intake": candidates.len(),
     });
-    let new = NewSubmission {
+    NewSubmission {
         kind: SubmissionKind::Report,
         form_version: i64::from(request.form_version),
         region_code: region.map(|r| r.0),
@@ -848,8 +888,72 @@ async fn create_report(
         spam_score: spam,
         terms,
         content,
+    }
+}
+
+/// Reads, validates and stores a report.
+async fn create_report(
+    state: &AppState,
+    caller: &Caller,
+    body: &[u8],
+    headers: &HeaderMap,
+) -> Result<Response, AppError> {
+    let valid = validate_report(parse_json(body)?)?;
+    let idempotency = Idempotency::new(&caller.idempotency_key, &[b"report", body]);
+    if let Some(response) = replay(state, &idempotency, "received").await? {
+        return Ok(response);
+    }
+    verify_work(state, headers, SubmissionKind::Report, &caller.idempotency_key)?;
+    caller.limit_creation(state)?;
+    let new = {
+        let engine = state.engine.read().map_err(|_| AppError::Internal("check index lock poisoned".into()))?;
+        build_report(&engine, &state.public, valid)
     };
     submit(state, new, idempotency, "received").await
+}
+
+/// Imports one report that arrived another way (a walk-in, a hotline call typed in, the synthetic
+/// world's `public_reports.jsonl`) through the same checks and scoring as the app. The line's
+/// `id` makes the idempotency key, so importing a file again stores nothing twice. Fields: `text`,
+/// `region_code`, `mentioned_name`, `mentioned_phone`, `anonymous`, `reporter_phone`, and
+/// optionally `minor_involved` and `destination`.
+pub fn import_report(
+    engine: &crate::checks::Engine,
+    public: &PublicState,
+    store: &waspada_store::Store,
+    record: &Value,
+) -> Result<Submitted, String> {
+    let text = |field: &str| record.get(field).and_then(Value::as_str).map(str::to_owned);
+    let id = text("id").filter(|id| !id.is_empty()).ok_or("every line needs an id")?;
+    let anonymous = record.get("anonymous").and_then(Value::as_bool).unwrap_or(true);
+    let request = ReportRequest {
+        form_version: FORM_VERSIONS[0].1,
+        what: text("text"),
+        region_code: text("region_code"),
+        location: None,
+        happened_on: None,
+        recruiter: Some(RecruiterIn {
+            name: text("mentioned_name"),
+            phone: text("mentioned_phone"),
+            company: None,
+            social: None,
+        }),
+        destination: text("destination"),
+        minor_involved: record.get("minor_involved").and_then(Value::as_bool).unwrap_or(false),
+        people_count: None,
+        anonymous,
+        contact: (!anonymous).then(|| ContactIn { phone: text("reporter_phone"), ..ContactIn::default() }),
+    };
+    let valid = validate_report(request).map_err(|e| e.messages().1)?;
+    let new = build_report(engine, public, valid);
+    let body = serde_json::to_vec(record).map_err(|e| e.to_string())?;
+    let key: String = format!("import-{id}")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(64)
+        .collect();
+    let idempotency = Idempotency::new(&format!("{key:-<16}"), &[b"import", &body]);
+    store.submit(&new, &idempotency).map_err(|e| e.to_string())
 }
 
 async fn replay(
@@ -1290,7 +1394,7 @@ pub async fn post_lapor_diri(
     if let Some(response) = replay(&state, &idempotency, "active").await? {
         return Ok(response);
     }
-    verify_work(&state, &headers, SubmissionKind::LaporDiri)?;
+    verify_work(&state, &headers, SubmissionKind::LaporDiri, &caller.idempotency_key)?;
     caller.limit_creation(&state)?;
     let new = NewSubmission {
         kind: SubmissionKind::LaporDiri,
@@ -1529,7 +1633,7 @@ pub async fn post_sos(
     if let Some(response) = replay(&state, &idempotency, "received").await? {
         return Ok(response);
     }
-    verify_work(&state, &headers, SubmissionKind::Sos)?;
+    verify_work(&state, &headers, SubmissionKind::Sos, &caller.idempotency_key)?;
     caller.limit_creation(&state)?;
     // The lapor diri is attached only when it exists; a wrong code is not an error in an emergency.
     let registration = match lapor_diri {
@@ -1663,24 +1767,89 @@ pub const APP_FILES: [(&str, &str, &[u8]); 7] = [
 const APP_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; \
     connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-async fn app_file(Path(file): Path<String>) -> Response {
-    let name = if file == "index.html" { "" } else { file.as_str() };
-    match APP_FILES.iter().find(|(path, _, _)| *path == name) {
-        Some((_, content_type, bytes)) => {
-            let mut response = (StatusCode::OK, *bytes).into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-            headers.insert("content-security-policy", HeaderValue::from_static(APP_CSP));
-            // The service worker keeps its own versioned copy; the network copy is always checked.
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-            response
-        }
-        None => AppError::NotFound.into_response(),
-    }
+/// A file of the app as served: the bytes, a deflated copy, and the policy it is served with.
+struct Served {
+    content_type: &'static str,
+    plain: Vec<u8>,
+    deflated: Vec<u8>,
+    csp: String,
 }
 
-async fn app_index() -> Response {
-    app_file(Path(String::new())).await
+fn served(content_type: &'static str, plain: Vec<u8>, csp: String) -> Served {
+    // Level 9: done once at start-up; a phone on a slow line pays for every byte.
+    let deflated = miniz_oxide::deflate::compress_to_vec_zlib(&plain, 9);
+    Served { content_type, plain, deflated, csp }
+}
+
+/// The app's start page with its styles and script inline, allowed by their hashes in the
+/// policy (no 'unsafe-inline'): one request makes the app usable, which is what counts on a
+/// 3G line where each request costs seconds of latency. The separate files stay available.
+fn inline_shell() -> Served {
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let file =
+        |name: &str| APP_FILES.iter().find(|(path, _, _)| *path == name).map(|(_, _, b)| text(b)).unwrap_or_default();
+    let (html, css, js) = (file(""), file("app.css"), file("app.js"));
+    let hash = |content: &str| {
+        use base64::Engine;
+        format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(content.as_bytes())))
+    };
+    let link = r#"<link rel="stylesheet" href="/lapor/app.css">"#;
+    let script = r#"<script src="/lapor/app.js" defer></script>"#;
+    let safe = !js.to_ascii_lowercase().contains("</script") && !css.to_ascii_lowercase().contains("</style");
+    if !safe || !html.contains(link) || !html.contains(script) || !html.contains("</body>") {
+        // The files changed shape: serve them as they are, which is slower but correct.
+        tracing::warn!("the app's start page could not be inlined; serving it with separate files");
+        return served("text/html; charset=utf-8", html.into_bytes(), APP_CSP.to_owned());
+    }
+    let inlined = html
+        .replace(link, &format!("<style>{css}</style>"))
+        .replace(script, "")
+        .replace("</body>", &format!("<script>{js}</script>\n</body>"));
+    let csp = APP_CSP
+        .replace("script-src 'self'", &format!("script-src 'self' {}", hash(&js)))
+        .replace("style-src 'self'", &format!("style-src 'self' {}", hash(&css)));
+    served("text/html; charset=utf-8", inlined.into_bytes(), csp)
+}
+
+/// Every file of the app, ready to serve (built on first use).
+fn app_files() -> &'static [(&'static str, Served)] {
+    static FILES: std::sync::OnceLock<Vec<(&'static str, Served)>> = std::sync::OnceLock::new();
+    FILES.get_or_init(|| {
+        let mut files = vec![("", inline_shell())];
+        for (path, content_type, bytes) in APP_FILES.iter().filter(|(path, _, _)| !path.is_empty()) {
+            files.push((*path, served(content_type, bytes.to_vec(), APP_CSP.to_owned())));
+        }
+        files
+    })
+}
+
+async fn app_file(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let name = if file == "index.html" { "" } else { file.as_str() };
+    let Some((_, file)) = app_files().iter().find(|(path, _)| *path == name) else {
+        return AppError::NotFound.into_response();
+    };
+    let deflate = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.split(';').next().is_some_and(|e| e.trim() == "deflate")));
+    let body = if deflate { file.deflated.clone() } else { file.plain.clone() };
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(file.content_type));
+    if let Ok(csp) = HeaderValue::from_str(&file.csp) {
+        headers.insert("content-security-policy", csp);
+    }
+    if deflate {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("deflate"));
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    // The service worker keeps its own versioned copy; the network copy is always checked.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+async fn app_index(headers: HeaderMap) -> Response {
+    app_file(Path(String::new()), headers).await
 }
 
 /// The public routes.

@@ -254,6 +254,17 @@ pub enum LinkDecision {
     Rejected,
 }
 
+/// The traveller record a report is linked to.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkedPerson<'a> {
+    /// Internal id.
+    pub id: i64,
+    /// NIK.
+    pub nik: &'a str,
+    /// Name on record.
+    pub name: &'a str,
+}
+
 /// A link decided on a report.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportLink {
@@ -800,18 +811,19 @@ impl Store {
     }
 
     /// Records a case worker's decision on a candidate link between a report and a traveller
-    /// record (audited as `report.link`). A confirmed link on a report that is in an open case
+    /// record (audited as `report.link`); `name` is the person's name on record, for the case.
+    /// A confirmed link on a report that is in an open case
     /// also adds the person to the case in that role (unless already there). A decision can be
     /// changed later; the last one counts.
     pub fn decide_report_link(
         &self,
         submission_id: i64,
-        person_id: i64,
-        nik: &str,
+        person: &LinkedPerson<'_>,
         basis: &str,
         decision: LinkDecision,
         context: &AuditContext,
     ) -> Result<()> {
+        let LinkedPerson { id: person_id, nik, name } = *person;
         let text = LinkText { nik: nik.to_owned(), basis: limit_text(basis, 200, "the basis")? };
         let plaintext = serde_json::to_vec(&text)?;
         let (state, role) = match decision {
@@ -859,7 +871,7 @@ impl Store {
             let party = NewParty {
                 role,
                 person_id: Some(person_id),
-                name: String::new(),
+                name: name.to_owned(),
                 phone: None,
                 note: Some(format!("linked from report {submission_id} ({})", text.basis)),
             };

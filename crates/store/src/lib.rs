@@ -37,8 +37,8 @@ pub use audit::{AuditCheckpoint, AuditContext, AuditEntry, AuditQuery, AuditVerd
 pub use backend::Dialect;
 pub use breaches::{Breach, BreachCategory, BreachReport, NOTIFY_WITHIN_HOURS, Notified};
 pub use cases::{
-    CaseOutcome, CaseSummary, CaseView, Entry, EntryKind, LinkDecision, NewEntry, NewParty, Party, PartyRole,
-    REFERRAL_STATUSES, REFERRAL_TARGETS, ReportLink, TASK_STATUSES,
+    CaseOutcome, CaseSummary, CaseView, Entry, EntryKind, LinkDecision, LinkedPerson, NewEntry, NewParty, Party,
+    PartyRole, REFERRAL_STATUSES, REFERRAL_TARGETS, ReportLink, TASK_STATUSES,
 };
 pub use error::{Error, Result};
 pub use public::{

@@ -16,6 +16,7 @@ pub fn serve(
     addr: std::net::SocketAddr,
     policy: Option<&Path>,
     tls: &crate::TlsArgs,
+    public: &crate::PublicArgs,
 ) -> anyhow::Result<ExitCode> {
     let policy = crate::assess::load_policy(policy)?;
     let tls_files = match (&tls.tls_cert, &tls.tls_key) {
@@ -56,7 +57,15 @@ pub fn serve(
     }
     eprintln!("Kebijakan indikator / indicator policy: {}", policy.version);
     let scheme = if tls_files.is_some() { "https" } else { "http" };
-    let config = waspada_server::ServerConfig { addr, policy: Some(policy), tls: tls_files, ..Default::default() };
+    let public = waspada_server::public::PublicConfig {
+        pow_bits: public.public_pow_bits,
+        sos_pow_bits: public.public_sos_pow_bits,
+        creations_per_hour: public.public_per_hour,
+        reads_per_hour: public.public_per_hour.saturating_mul(4),
+        ..Default::default()
+    };
+    let config =
+        waspada_server::ServerConfig { addr, policy: Some(policy), tls: tls_files, public, ..Default::default() };
     eprintln!("Waspada listening on {scheme}://{addr} (API: /api/v1, OpenAPI: /api/v1/openapi.json, health: /healthz)");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(waspada_server::serve(store, config)).context("server failed")?;

@@ -139,5 +139,5 @@ pub fn demo(data: &Path, addr: std::net::SocketAddr, persons: u64, seed: u64) ->
     eprintln!(
         "\nAPI: http://{addr}/api/v1 (OpenAPI: http://{addr}/api/v1/openapi.json); masuk / sign in with POST /api/v1/auth/login\n"
     );
-    crate::commands::serve(&args, addr, None, &crate::TlsArgs::default())
+    crate::commands::serve(&args, addr, None, &crate::TlsArgs::default(), &crate::PublicArgs::default())
 }

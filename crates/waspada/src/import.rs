@@ -53,15 +53,32 @@ impl Tally {
     }
 }
 
-/// Finds the files to import, in dependency order.
-fn discover(paths: &[PathBuf]) -> anyhow::Result<Vec<(Kind, FileFormat, PathBuf)>> {
+/// Public reports that arrived another way (walk-ins, hotline calls, the synthetic world's):
+/// JSON Lines in a file of this name.
+const PUBLIC_REPORTS: &str = "public_reports.jsonl";
+
+fn is_public_reports(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()) == Some(PUBLIC_REPORTS)
+}
+
+/// Finds the files to import, in dependency order, and the public-report files apart.
+/// A file of records to import: its kind, format and path.
+type RecordFile = (Kind, FileFormat, PathBuf);
+
+fn discover(paths: &[PathBuf]) -> anyhow::Result<(Vec<RecordFile>, Vec<PathBuf>)> {
     let mut files = Vec::new();
+    let mut reports = Vec::new();
     for path in paths {
-        if path.is_dir() {
+        if path.is_file() && is_public_reports(path) {
+            reports.push(path.clone());
+        } else if path.is_dir() {
             let mut found = false;
             for entry in std::fs::read_dir(path).with_context(|| format!("cannot read folder {}", path.display()))? {
                 let entry_path = entry?.path();
-                if let Some(file) = classify(&entry_path) {
+                if is_public_reports(&entry_path) {
+                    reports.push(entry_path);
+                    found = true;
+                } else if let Some(file) = classify(&entry_path) {
                     files.push(file);
                     found = true;
                 }
@@ -84,7 +101,8 @@ fn discover(paths: &[PathBuf]) -> anyhow::Result<Vec<(Kind, FileFormat, PathBuf)
         }
     }
     files.sort_by_key(|(kind, _, path)| (Kind::ALL.iter().position(|k| k == kind), path.clone()));
-    Ok(files)
+    reports.sort();
+    Ok((files, reports))
 }
 
 fn classify(path: &Path) -> Option<(Kind, FileFormat, PathBuf)> {
@@ -100,7 +118,7 @@ pub fn run(
     batch_size: usize,
     purpose: &str,
 ) -> anyhow::Result<ExitCode> {
-    let files = discover(paths)?;
+    let (files, report_files) = discover(paths)?;
     let store = args.open()?;
     let context = AuditContext::new(cli_actor(), purpose)?;
     let mut total = Tally::default();
@@ -112,6 +130,15 @@ pub fn run(
             Err(error) => {
                 failed_files += 1;
                 eprintln!("{}: {error:#}", path.display());
+            }
+        }
+    }
+    if !report_files.is_empty() {
+        match import_public_reports(&store, &report_files) {
+            Ok(tally) => total.add(tally),
+            Err(error) => {
+                failed_files += 1;
+                eprintln!("{PUBLIC_REPORTS}: {error:#}");
             }
         }
     }
@@ -130,6 +157,40 @@ pub fn run(
         if failed_files > 0 { format!("; {failed_files} file(s) could not be read") } else { String::new() }
     );
     Ok(if total.rejected > 0 || failed_files > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+/// Imports public reports through the citizens' app's own checks and scoring (with the counter
+/// check's index, so reports naming a phone or person in the records rise in the queue). A bad
+/// line is reported with its number and reason and the others are kept; a report already
+/// imported (same `id`) is counted as unchanged.
+fn import_public_reports(store: &waspada_store::Store, files: &[PathBuf]) -> anyhow::Result<Tally> {
+    let policy = crate::assess::load_policy(None)?;
+    let engine = waspada_server::checks::Engine::load(store, policy)?;
+    let public = waspada_server::public::PublicState::default();
+    let mut tally = Tally::default();
+    for path in files {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let (mut inserted, mut unchanged, mut rejected) = (0u64, 0u64, 0u64);
+        for (number, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let outcome = serde_json::from_str::<serde_json::Value>(line)
+                .map_err(|e| format!("not JSON: {e}"))
+                .and_then(|record| waspada_server::public::import_report(&engine, &public, store, &record));
+            match outcome {
+                Ok(submitted) if submitted.replayed => unchanged += 1,
+                Ok(_) => inserted += 1,
+                Err(reason) => {
+                    rejected += 1;
+                    eprintln!("{}:{}: rejected: {reason}", path.display(), number + 1);
+                }
+            }
+        }
+        eprintln!(
+            "{}: public reports: {inserted} inserted, {unchanged} unchanged, {rejected} rejected",
+            path.display()
+        );
+        tally.add(Tally { rows: inserted + unchanged + rejected, inserted, unchanged, rejected, ..Tally::default() });
+    }
+    Ok(tally)
 }
 
 type Batch = Vec<(u64, Result<Record, String>)>;

@@ -47,6 +47,26 @@ pub struct TlsArgs {
     pub insecure_http: bool,
 }
 
+/// Costs and limits of the citizens' app (`/lapor/` and `/api/v1/public/...`).
+#[derive(Debug, Args, Clone)]
+pub struct PublicArgs {
+    /// Leading zero bits of the proof of work a report or lapor diri must carry (0: none).
+    #[arg(long, env = "WASPADA_PUBLIC_POW_BITS", default_value_t = 16, value_parser = clap::value_parser!(u8).range(0..=24))]
+    pub public_pow_bits: u8,
+    /// The same for an SOS (kept low: it is an emergency).
+    #[arg(long, env = "WASPADA_PUBLIC_SOS_POW_BITS", default_value_t = 10, value_parser = clap::value_parser!(u8).range(0..=24))]
+    pub public_sos_pow_bits: u8,
+    /// Creations per client address and per device key in an hour (reads are four times this).
+    #[arg(long, env = "WASPADA_PUBLIC_PER_HOUR", default_value_t = 30)]
+    pub public_per_hour: u32,
+}
+
+impl Default for PublicArgs {
+    fn default() -> Self {
+        PublicArgs { public_pow_bits: 16, public_sos_pow_bits: 10, public_per_hour: 30 }
+    }
+}
+
 /// Where the records are.
 #[derive(Debug, Args, Clone)]
 pub struct StoreArgs {
@@ -154,6 +174,8 @@ enum Command {
         policy: Option<PathBuf>,
         #[command(flatten)]
         tls: TlsArgs,
+        #[command(flatten)]
+        public: PublicArgs,
     },
     /// Import CSV or JSON Lines files (or folders of them) into the store.
     Import {
@@ -428,7 +450,9 @@ fn main() -> ExitCode {
         }
         Command::Screen { watchlist, queries, threshold, top } => screen::run(&watchlist, &queries, threshold, top),
         Command::Assess { files, policy, explain } => assess::run(&files, policy.as_deref(), explain),
-        Command::Serve { store, addr, policy, tls } => commands::serve(&store, addr, policy.as_deref(), &tls),
+        Command::Serve { store, addr, policy, tls, public } => {
+            commands::serve(&store, addr, policy.as_deref(), &tls, &public)
+        }
         Command::Import { store, on_conflict, batch_size, purpose, paths } => {
             let policy = match on_conflict {
                 OnConflict::Reject => waspada_store::ConflictPolicy::Reject,

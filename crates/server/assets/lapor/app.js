@@ -1207,13 +1207,14 @@ async function init() {
       for (const it of await all('outbox')) if (it.state === 'sending') { it.state = 'waiting'; await put('outbox', it); }
     } catch (e) { /* ignore */ }
   }
+  // The service worker is registered without waiting for it: on a slow connection fetching
+  // sw.js costs a round trip, and the page is usable before it (it only matters for the next visit).
   if ('serviceWorker' in navigator) {
-    try {
-      await Promise.race([navigator.serviceWorker.register('/lapor/sw.js', { scope: '/lapor/' }), new Promise((r) => setTimeout(r, 3000))]);
-    } catch (e) { /* not fatal: the app still works online */ }
+    navigator.serviceWorker.register('/lapor/sw.js', { scope: '/lapor/' }).catch(() => { /* the app still works online */ });
   }
   if (db) { await refreshOutbox(); await renderReceipts(); }
   document.body.dataset.ready = '1';
+  if (window.performance && performance.mark) performance.mark('waspada-ready');
   loadConfig();
   loadRegions();
   kick();

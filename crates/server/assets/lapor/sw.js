@@ -1,10 +1,11 @@
 // Service worker of the citizens' app (scope /lapor/). Bump VERSION whenever a shell file changes.
 'use strict';
-const VERSION = 'lapor-v1';
+const VERSION = 'lapor-v2';
 const SHELL = 'shell-' + VERSION;
 const DATA = 'lapor-data';
-const CORE = ['/lapor/', '/lapor/app.js', '/lapor/app.css', '/lapor/pow.js',
-  '/lapor/manifest.webmanifest', '/lapor/icon.svg'];
+// '/lapor/' holds the styles and the script inline (see public.rs), so app.js and app.css are
+// not needed offline; they stay reachable for browsers that load them on their own.
+const CORE = ['/lapor/', '/lapor/pow.js', '/lapor/manifest.webmanifest', '/lapor/icon.svg'];
 const OPTIONAL = ['/lapor/index.html'];
 
 self.addEventListener('install', (e) => {

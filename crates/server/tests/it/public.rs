@@ -270,6 +270,17 @@ async fn bad_public_input_gets_a_clear_answer_in_both_languages() {
     let too_big = app.send(public_post("/api/v1/public/reports", "huge-body-key-000001", &huge).build()).await;
     too_big.check_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large");
     let seeded = seed(&app).await;
+    // An oversized photo is refused before it is read to the end.
+    let mut huge_jpeg = jpeg_with_exif("x");
+    huge_jpeg.resize(6 * 1024 * 1024, 0);
+    app.send(
+        Req::post(&format!("/api/v1/public/reports/{}/photos", seeded.receipt))
+            .header("idempotency-key", "huge-photo-key-0001")
+            .raw("image/jpeg", huge_jpeg)
+            .build(),
+    )
+    .await
+    .check_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large");
     // Fake and mislabelled images, and an unknown type.
     for (n, (content_type, bytes, code)) in [
         ("image/jpeg", b"\xFF\xD8\xFFnot really a jpeg".to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE),
@@ -658,4 +669,32 @@ async fn the_app_shell_is_served_with_a_strict_policy() {
     }
     assert_eq!(app.send(Req::get("/lapor/../Cargo.toml").build()).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.send(Req::get("/lapor/secret.txt").build()).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_start_page_is_one_request_allowed_by_hashes_and_compressed() {
+    use base64::Engine;
+    let app = TestApp::new();
+    let plain = app.send(Req::get("/lapor/").build()).await;
+    let html = plain.text();
+    let csp = plain.headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let inline = |open: &str, close: &str| {
+        let start = html.find(open).unwrap_or_else(|| panic!("{open} is inline")) + open.len();
+        let end = start + html[start..].find(close).unwrap();
+        html[start..end].to_owned()
+    };
+    for (open, close, directive) in [("<script>", "</script>", "script-src"), ("<style>", "</style>", "style-src")] {
+        let content = inline(open, close);
+        assert!(content.len() > 1000, "{open} holds the app");
+        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(content.as_bytes()));
+        let allowed = csp.split(';').find(|d| d.trim().starts_with(directive)).unwrap_or("");
+        assert!(allowed.contains(&format!("'sha256-{hash}'")), "{directive} allows the inline {open}: {allowed}");
+    }
+    assert!(!html.contains("src=\"/lapor/app.js\""), "no second request for the script");
+    let compressed = app.send(Req::get("/lapor/").header("accept-encoding", "gzip, deflate, br").build()).await;
+    assert_eq!(compressed.headers.get("content-encoding").and_then(|v| v.to_str().ok()), Some("deflate"));
+    assert!(compressed.body.len() * 2 < plain.body.len(), "{} vs {}", compressed.body.len(), plain.body.len());
+    let inflated = miniz_oxide::inflate::decompress_to_vec_zlib(&compressed.body).expect("zlib deflate");
+    assert_eq!(inflated, plain.body);
 }

@@ -31,7 +31,16 @@ fn reimport_is_idempotent(harness: &Harness) {
     let audit_before = count(&store, "audit_log");
     assert_eq!(
         before,
-        [("persons", 2), ("documents", 2), ("applications", 1), ("crossings", 2), ("watchlist", 1), ("users", 0)]
+        [
+            ("persons", 2),
+            ("documents", 2),
+            ("applications", 1),
+            ("crossings", 2),
+            ("watchlist", 1),
+            ("submissions", 0),
+            ("cases", 0),
+            ("users", 0)
+        ]
     );
 
     let policy = ConflictPolicy::Reject;

@@ -2,8 +2,8 @@
 
 use serde_json::json;
 use waspada_store::{
-    AttachmentKind, AuditQuery, CaseOutcome, EntryKind, Error, Idempotency, LinkDecision, NewEntry, NewParty,
-    NewSubmission, PartyRole, QueueQuery, Receipt, Store, SubmissionKind, SubmissionStatus,
+    AttachmentKind, AuditQuery, CaseOutcome, EntryKind, Error, Idempotency, LinkDecision, LinkedPerson, NewEntry,
+    NewParty, NewSubmission, PartyRole, QueueQuery, Receipt, Store, SubmissionKind, SubmissionStatus,
 };
 
 use crate::fixtures::{clerk, count};
@@ -313,9 +313,23 @@ fn confirmed_links_join_the_case_and_are_listed(harness: &Harness) {
     let a = store.submit(&report("perekrut", 10, Some("62812")), &Idempotency::new(&key(1), &[b"1"])).unwrap();
     let (case_id, _) = store.open_case("Kasus", "", &[a.id], &clerk()).unwrap();
     store
-        .decide_report_link(a.id, 7, "1709014101900001", "phone", LinkDecision::Confirmed(PartyRole::Suspect), &clerk())
+        .decide_report_link(
+            a.id,
+            &LinkedPerson { id: 7, nik: "1709014101900001", name: "Darman" },
+            "phone",
+            LinkDecision::Confirmed(PartyRole::Suspect),
+            &clerk(),
+        )
         .unwrap();
-    store.decide_report_link(a.id, 8, "1709014101900002", "name", LinkDecision::Rejected, &clerk()).unwrap();
+    store
+        .decide_report_link(
+            a.id,
+            &LinkedPerson { id: 8, nik: "1709014101900002", name: "Joko" },
+            "name",
+            LinkDecision::Rejected,
+            &clerk(),
+        )
+        .unwrap();
     let links = store.report_links(a.id).unwrap();
     assert_eq!(links.len(), 2);
     let confirmed = store.confirmed_report_links(&clerk()).unwrap();
@@ -324,6 +338,14 @@ fn confirmed_links_join_the_case_and_are_listed(harness: &Harness) {
     let view = store.case(case_id, &clerk()).unwrap().unwrap();
     assert_eq!(view.parties.iter().map(|p| (p.person_id, p.role)).collect::<Vec<_>>(), [(Some(7), PartyRole::Suspect)]);
     // Changing one's mind: the last decision counts.
-    store.decide_report_link(a.id, 7, "1709014101900001", "phone", LinkDecision::Rejected, &clerk()).unwrap();
+    store
+        .decide_report_link(
+            a.id,
+            &LinkedPerson { id: 7, nik: "1709014101900001", name: "Darman" },
+            "phone",
+            LinkDecision::Rejected,
+            &clerk(),
+        )
+        .unwrap();
     assert!(store.confirmed_report_links(&clerk()).unwrap().is_empty());
 }

@@ -233,7 +233,8 @@ fn a_first_demo_run_generates_imports_creates_accounts_and_serves() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&crate::read(&generated.join("manifest.json"))).expect("manifest.json is JSON");
     assert_eq!(manifest["persons"], 1500, "{manifest:#}");
-    let records = manifest["records"].as_u64().unwrap();
+    let reports = std::fs::read_to_string(generated.join("public_reports.jsonl")).unwrap().lines().count() as u64;
+    let records = manifest["records"].as_u64().unwrap() + reports;
     assert!(
         stderr.contains(&format!("total: {records} rows: {records} inserted, 0 updated, 0 unchanged, 0 rejected")),
         "the demo import did not insert every generated record\n{stderr}"
