@@ -260,6 +260,9 @@ pub struct LoginRequest {
     pub username: String,
     /// Password.
     pub password: String,
+    /// The authenticator app's 6-digit code (required for accounts with a second factor).
+    #[serde(default)]
+    pub totp: Option<String>,
 }
 
 /// Sign-in result: a bearer token (also set as an HttpOnly cookie).
@@ -293,7 +296,7 @@ pub async fn login(
     body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(request) = body?;
-    let outcome = sign_in(&state, client_ip(&extensions), request.username, request.password).await?;
+    let outcome = sign_in(&state, client_ip(&extensions), request.username, request.password, request.totp).await?;
     let (token, response) = outcome.ok_or(AppError::Unauthenticated)?;
     let cookie = session_cookie(&token, state.config.token_ttl);
     let mut response = Json(response).into_response();
@@ -406,13 +409,18 @@ pub(crate) fn client_ip(extensions: &axum::http::Extensions) -> Option<std::net:
         .or_else(|| extensions.get::<MockConnectInfo<std::net::SocketAddr>>().map(|mock| mock.0.ip()))
 }
 
-/// Checks a user name and password; on success makes a token (audited as `auth.login`, a
-/// failure as `auth.login_failed`). Shared by the JSON API and the web sign-in form.
+/// Checks a user name, password and, for accounts with a second factor (or whose role requires
+/// one, `ServerConfig::totp_roles`), the authenticator code; on success makes a token (audited as
+/// `auth.login`, a failure as `auth.login_failed`). A right password without a needed code is
+/// `totp_required` (401, so the client asks for the code); a role that requires a second factor
+/// from an account that has none is `totp_enrolment_required` (403). A code is accepted once.
+/// Shared by the JSON API and the web sign-in form.
 pub(crate) async fn sign_in(
     state: &AppState,
     client: Option<std::net::IpAddr>,
     username: String,
     password: String,
+    code: Option<String>,
 ) -> Result<Option<(String, LoginResponse)>, AppError> {
     if let Some(ip) = client {
         state.sign_in_addresses.attempt(ip).map_err(AppError::TooManyAttempts)?;
@@ -428,6 +436,8 @@ pub(crate) async fn sign_in(
     let _slot = state.hashing.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
     let store = state.store.clone();
     let ttl = state.config.token_ttl;
+    let totp_roles = state.config.totp_roles.clone();
+    let code = code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty() && c.len() <= 16);
     let outcome = tokio::task::spawn_blocking(move || -> Result<Option<(String, LoginResponse)>, AppError> {
         let user = store.user_by_name(&username)?;
         let hash = user.as_ref().map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
@@ -437,6 +447,37 @@ pub(crate) async fn sign_in(
             store.record_audit(&context, "auth.login_failed", "user:unknown", "")?;
             return Ok(None);
         };
+        let role_requires = Role::parse(&user.role).is_some_and(|role| totp_roles.contains(&role));
+        if user.totp_enrolled {
+            let Some(code) = code else {
+                return Err(AppError::Coded {
+                    status: axum::http::StatusCode::UNAUTHORIZED,
+                    code: "totp_required",
+                    id: "Masukkan kode 6 angka dari aplikasi autentikator Anda.".into(),
+                    en: "Enter the 6-digit code from your authenticator app.".into(),
+                });
+            };
+            let now = Utc::now().timestamp().max(0) as u64;
+            let accepted = match store.totp_secret(user.id)? {
+                Some((secret, _)) => match crate::totp::matching_step(&secret, &code, now) {
+                    Some(step) => store.use_totp_step(user.id, step)?,
+                    None => false,
+                },
+                None => false,
+            };
+            if !accepted {
+                store.record_audit(&context, "auth.login_failed", &format!("user:{}", user.id), "second factor")?;
+                return Ok(None);
+            }
+        } else if role_requires {
+            store.record_audit(&context, "auth.login_failed", &format!("user:{}", user.id), "no second factor")?;
+            return Err(AppError::Coded {
+                status: axum::http::StatusCode::FORBIDDEN,
+                code: "totp_enrolment_required",
+                id: "Peran ini wajib memakai faktor kedua. Minta administrator menjalankan `waspada admin totp-enrol` untuk akun Anda.".into(),
+                en: "This role requires a second factor. Ask an administrator to run `waspada admin totp-enrol` for your account.".into(),
+            });
+        }
         let token = new_token()?;
         let expires_at = Utc::now() + ttl;
         store.create_token(user.id, &token_hash(&token), expires_at)?;

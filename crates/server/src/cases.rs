@@ -25,20 +25,34 @@ use crate::checks::{ReportCandidate, ReportLinkAlert};
 use crate::error::{AppError, ErrorBody};
 use crate::roles::{Permission, Role, require};
 
-/// Removes the reporter's contact from a report for roles that may not see it.
+/// Removes what identifies or reaches the sender for roles that may not see it: the reporter's
+/// contact, an SOS's call-back phone, a lapor diri's phone, passport number, employer phone and
+/// emergency contact (also when attached to an SOS), and the receipt code (with a lapor diri's
+/// date of birth it would let staff check in as the traveller).
 pub(crate) fn redact(role: Role, item: &mut QueueItem) {
-    if !role.allows(Permission::ReadReporterContact)
-        && let Some(content) = item.content.as_object_mut()
-    {
-        for field in ["contact", "phone"] {
-            if content.get(field).is_some_and(|v| !v.is_null()) {
-                content.insert(field.to_owned(), Value::String("[disembunyikan / hidden]".into()));
-            }
+    if role.allows(Permission::ReadReporterContact) {
+        return;
+    }
+    const HIDDEN: &str = "[disembunyikan / hidden]";
+    item.receipt = HIDDEN.to_owned();
+    let hide = |object: &mut serde_json::Map<String, Value>, field: &str| {
+        if object.get(field).is_some_and(|v| !v.is_null()) {
+            object.insert(field.to_owned(), Value::String(HIDDEN.into()));
         }
-        if let Some(registration) = content.get_mut("lapor_diri").and_then(Value::as_object_mut) {
-            for field in ["phone", "emergency_contact", "passport_number"] {
-                registration.remove(field);
-            }
+    };
+    let Some(content) = item.content.as_object_mut() else { return };
+    for field in ["contact", "phone", "passport_number", "emergency_contact", "lapor_diri_receipt"] {
+        hide(content, field);
+    }
+    if let Some(employer) = content.get_mut("employer").and_then(Value::as_object_mut) {
+        hide(employer, "phone");
+    }
+    if let Some(registration) = content.get_mut("lapor_diri").and_then(Value::as_object_mut) {
+        for field in ["phone", "passport_number", "emergency_contact"] {
+            hide(registration, field);
+        }
+        if let Some(employer) = registration.get_mut("employer").and_then(Value::as_object_mut) {
+            hide(employer, "phone");
         }
     }
 }
@@ -219,6 +233,11 @@ pub(crate) async fn set_status(
     };
     let store = state.store.clone();
     tokio::task::spawn_blocking(move || store.set_submission_status(id, status, &context)).await??;
+    if status == SubmissionStatus::Spam
+        && let Ok(mut engine) = state.engine.write()
+    {
+        engine.forget_report(id);
+    }
     Ok(())
 }
 
@@ -253,6 +272,33 @@ pub struct LinkRequest {
     pub basis: Option<String>,
 }
 
+/// A role that may not read traveller records (a case worker) may name a traveller only among
+/// the candidate or decided links of the reports at hand: otherwise every NIK typed in would tell
+/// whether that person is on record, and could be flagged at the counter.
+async fn require_candidate(
+    state: &AppState,
+    user: &CurrentUser,
+    context: &AuditContext,
+    reports: &[i64],
+    nik: &str,
+) -> Result<(), AppError> {
+    if user.role.allows(Permission::ReadPersonal) {
+        return Ok(());
+    }
+    for &report_id in reports {
+        let view = report(state, user, context.clone(), report_id).await?;
+        if view.candidates.iter().any(|c| c.nik == nik) || view.links.iter().any(|l| l.nik == nik) {
+            return Ok(());
+        }
+    }
+    Err(AppError::Coded {
+        status: StatusCode::CONFLICT,
+        code: "not_a_candidate",
+        id: "Orang ini bukan kandidat keterkaitan dari laporan dalam kasus ini.".into(),
+        en: "This person is not a candidate link of the reports in this case.".into(),
+    })
+}
+
 /// Confirms or rejects a candidate link; a confirmed one shows on the counter check.
 pub(crate) async fn decide_link(
     state: &AppState,
@@ -276,8 +322,9 @@ pub(crate) async fn decide_link(
     if basis.chars().count() > 200 {
         return Err(AppError::BadRequest("basis: at most 200 characters".into()));
     }
-    let store = state.store.clone();
     let nik_text = nik.as_str().to_owned();
+    require_candidate(state, user, &context, &[id], &nik_text).await?;
+    let store = state.store.clone();
     let stored_basis = basis.clone();
     let person_id = tokio::task::spawn_blocking(move || -> Result<i64, AppError> {
         let person = store.person_by_nik(&nik, &context)?.ok_or(AppError::NotFound)?;
@@ -461,6 +508,15 @@ pub(crate) async fn add_party(
         Some(text) => Some(waspada_domain::Nik::parse(text).map_err(|e| AppError::BadRequest(format!("nik: {e}")))?),
         None => None,
     };
+    if let Some(nik) = &nik {
+        let store = state.store.clone();
+        let read_context = context.clone();
+        let reports = tokio::task::spawn_blocking(move || store.case(id, &read_context))
+            .await??
+            .ok_or(AppError::NotFound)?
+            .submissions;
+        require_candidate(state, user, &context, &reports, nik.as_str()).await?;
+    }
     let store = state.store.clone();
     tokio::task::spawn_blocking(move || -> Result<i64, AppError> {
         let person_id = match &nik {

@@ -349,6 +349,13 @@ impl Engine {
         self.report_links.get(nik).map_or(&[], Vec::as_slice)
     }
 
+    /// Forgets every link of one report (it was judged spam).
+    pub fn forget_report(&mut self, submission_id: i64) {
+        for links in self.report_links.values_mut() {
+            links.retain(|a| a.submission_id != submission_id);
+        }
+    }
+
     /// Replaces what the engine knows of one report's link to one person.
     pub fn set_report_link(&mut self, nik: &str, submission_id: i64, alert: Option<ReportLinkAlert>) {
         let list = self.report_links.entry(nik.to_owned()).or_default();

@@ -20,6 +20,7 @@ pub mod error;
 pub mod public;
 pub mod roles;
 pub mod tls;
+pub mod totp;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -60,6 +61,8 @@ pub struct ServerConfig {
     pub audit_checkpoint_every: Duration,
     /// Limits and proof-of-work costs of the citizens' app.
     pub public: public::PublicConfig,
+    /// Roles that must sign in with a second factor (TOTP); accounts that enrolled one always do.
+    pub totp_roles: Vec<roles::Role>,
 }
 
 impl Default for ServerConfig {
@@ -74,6 +77,7 @@ impl Default for ServerConfig {
             tls: None,
             audit_checkpoint_every: Duration::from_secs(5 * 60),
             public: public::PublicConfig::default(),
+            totp_roles: vec![roles::Role::Supervisor, roles::Role::Admin],
         }
     }
 }

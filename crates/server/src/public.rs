@@ -46,8 +46,14 @@ pub struct PublicConfig {
     pub creations_per_hour: u32,
     /// Status and regions reads per address in an hour.
     pub reads_per_hour: u32,
-    /// Failed receipt / date-of-birth checks per address in an hour.
+    /// Failed date-of-birth checks per receipt in an hour (guessing one traveller's birthday).
     pub failed_checks_per_hour: u32,
+    /// Failed receipt or date-of-birth checks per address in an hour. Kept well above the
+    /// per-receipt figure: many phones share one address behind a carrier's NAT.
+    pub failed_checks_per_address_hour: u32,
+    /// SOS calls per address in an hour: only a flood is stopped (carrier NAT again); an SOS is
+    /// never held back by the address's other traffic.
+    pub sos_per_address_hour: u32,
 }
 
 impl Default for PublicConfig {
@@ -58,6 +64,8 @@ impl Default for PublicConfig {
             creations_per_hour: 30,
             reads_per_hour: 120,
             failed_checks_per_hour: 10,
+            failed_checks_per_address_hour: 60,
+            sos_per_address_hour: 300,
         }
     }
 }
@@ -151,7 +159,7 @@ fn not_found_receipt() -> AppError {
 
 /// The client's address as a rate-limit key (IPv6 per /64), or none in router tests.
 fn address_key(headers_extensions: &axum::http::Extensions) -> Option<String> {
-    crate::auth::client_ip(headers_extensions).map(|ip| match ip {
+    crate::auth::client_ip(headers_extensions).map(|ip| match ip.to_canonical() {
         IpAddr::V6(v6) => {
             let s = v6.segments();
             format!("ip6:{:x}:{:x}:{:x}:{:x}", s[0], s[1], s[2], s[3])
@@ -206,6 +214,23 @@ impl Caller {
     }
 }
 
+impl Caller {
+    /// An SOS counts only against its own, much higher, per-address cap and the device's
+    /// creations: many phones share an address, and a stranger's traffic must not hold it back.
+    fn limit_sos(&self, state: &AppState) -> Result<(), AppError> {
+        let config = &state.config.public;
+        let hour = Duration::from_secs(3600);
+        if let Some(address) = &self.address {
+            let key = format!("sos:{address}");
+            state.public.creations.hit(&key, config.sos_per_address_hour, hour).map_err(AppError::RateLimited)?;
+        }
+        if let Some(device) = &self.device {
+            state.public.creations.hit(device, config.creations_per_hour, hour).map_err(AppError::RateLimited)?;
+        }
+        Ok(())
+    }
+}
+
 fn limit_read(state: &AppState, extensions: &axum::http::Extensions) -> Result<(), AppError> {
     if let Some(address) = address_key(extensions) {
         let limit = state.config.public.reads_per_hour;
@@ -214,19 +239,35 @@ fn limit_read(state: &AppState, extensions: &axum::http::Extensions) -> Result<(
     Ok(())
 }
 
-/// Counts a failed receipt or date-of-birth check; refuses once the address has too many.
-fn limit_failures(state: &AppState, extensions: &axum::http::Extensions, failed: bool) -> Result<(), AppError> {
-    let Some(address) = address_key(extensions) else { return Ok(()) };
-    let limit = state.config.public.failed_checks_per_hour;
-    let Ok(map) = state.public.failures.0.lock() else { return Ok(()) };
-    let exhausted =
-        map.get(&address).is_some_and(|(n, start)| *n >= limit && start.elapsed() < Duration::from_secs(3600));
-    drop(map);
-    if exhausted {
-        return Err(AppError::RateLimited(3600));
+/// Counts a failed receipt or date-of-birth check (per address, and per receipt when there is
+/// one); refuses once either has too many.
+fn limit_failures(
+    state: &AppState,
+    extensions: &axum::http::Extensions,
+    receipt: Option<&str>,
+    failed: bool,
+) -> Result<(), AppError> {
+    let config = &state.config.public;
+    let mut keys: Vec<(String, u32)> = Vec::new();
+    if let Some(address) = address_key(extensions) {
+        keys.push((address, config.failed_checks_per_address_hour));
+    }
+    if let Some(receipt) = receipt {
+        keys.push((format!("receipt:{receipt}"), config.failed_checks_per_hour));
+    }
+    let hour = Duration::from_secs(3600);
+    {
+        let Ok(map) = state.public.failures.0.lock() else { return Ok(()) };
+        for (key, limit) in &keys {
+            if map.get(key).is_some_and(|(n, start)| *n >= *limit && start.elapsed() < hour) {
+                return Err(AppError::RateLimited(3600));
+            }
+        }
     }
     if failed {
-        let _ = state.public.failures.hit(&address, limit, Duration::from_secs(3600));
+        for (key, limit) in &keys {
+            let _ = state.public.failures.hit(key, *limit, hour);
+        }
     }
     Ok(())
 }
@@ -274,9 +315,12 @@ pub async fn challenge(
     Query(query): Query<ChallengeQuery>,
     request: axum::extract::Request,
 ) -> Result<Json<Challenge>, AppError> {
-    limit_read(&state, request.extensions())?;
     let kind = purpose_kind(query.purpose.as_deref().unwrap_or("report"))
         .ok_or_else(|| invalid("purpose", "report, lapor_diri atau sos", "report, lapor_diri or sos"))?;
+    // An SOS never waits on the address's other traffic (see `PublicConfig::sos_per_address_hour`).
+    if kind != SubmissionKind::Sos {
+        limit_read(&state, request.extensions())?;
+    }
     let bits = bits_for(&state.config.public, kind);
     let expires = Utc::now().timestamp() + CHALLENGE_LIFETIME;
     let mut random = [0u8; 12];
@@ -898,11 +942,13 @@ async fn create_report(
     body: &[u8],
     headers: &HeaderMap,
 ) -> Result<Response, AppError> {
-    let valid = validate_report(parse_json(body)?)?;
+    // A retry of a stored report is answered first: a form-version bump after the first send
+    // must not turn a stored report into a refusal that the phone would then send again.
     let idempotency = Idempotency::new(&caller.idempotency_key, &[b"report", body]);
     if let Some(response) = replay(state, &idempotency, "received").await? {
         return Ok(response);
     }
+    let valid = validate_report(parse_json(body)?)?;
     verify_work(state, headers, SubmissionKind::Report, &caller.idempotency_key)?;
     caller.limit_creation(state)?;
     let new = {
@@ -1014,7 +1060,6 @@ fn unsupported(id: &str, en: &str) -> AppError {
 /// it, removes the metadata that can hold a location (EXIF, XMP, IPTC, comments, text chunks).
 /// The pixels are not decoded: the container is parsed and rewritten without those parts.
 pub fn clean_image(content_type: &str, bytes: Bytes, keep_location: bool) -> Result<Vec<u8>, AppError> {
-    use img_parts::ImageEXIF;
     let fake = || unsupported("Berkas ini bukan gambar yang sah.", "This file is not a valid image.");
     match content_type {
         "image/jpeg" => {
@@ -1026,13 +1071,25 @@ pub fn clean_image(content_type: &str, bytes: Bytes, keep_location: bool) -> Res
                 return Err(fake());
             }
             if !keep_location {
-                for marker in
-                    [img_parts::jpeg::markers::APP1, img_parts::jpeg::markers::APP13, img_parts::jpeg::markers::COM]
-                {
-                    jpeg.remove_segments_by_marker(marker);
+                use img_parts::jpeg::markers::{APP1, APP2, APP11, APP13, COM};
+                // APP1: EXIF and XMP; APP13: IPTC; APP11: JUMBF/C2PA; APP2 only when it is a
+                // Multi-Picture index (an ICC colour profile in APP2 stays); comments.
+                jpeg.segments_mut().retain(|segment| match segment.marker() {
+                    APP1 | APP11 | APP13 | COM => false,
+                    APP2 => !segment.contents().starts_with(b"MPF\0"),
+                    _ => true,
+                });
+            }
+            let mut cleaned = jpeg.encoder().bytes().to_vec();
+            if !keep_location {
+                // img-parts keeps everything after the first scan as it came, including what
+                // follows the main image's end: the extra images of Multi-Picture and Ultra HDR
+                // photos, each with its own EXIF. The file ends at the main image's end.
+                if let Some(end) = main_image_end(&cleaned) {
+                    cleaned.truncate(end);
                 }
             }
-            Ok(jpeg.encoder().bytes().to_vec())
+            Ok(cleaned)
         }
         "image/png" => {
             if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
@@ -1058,13 +1115,32 @@ pub fn clean_image(content_type: &str, bytes: Bytes, keep_location: bool) -> Res
                 return Err(fake());
             }
             if !keep_location {
-                webp.set_exif(None);
+                // Not `set_exif(None)`: without an ICC profile img-parts then drops the VP8X
+                // header chunk, which breaks images with transparency or animation.
+                webp.remove_chunks_by_id(img_parts::webp::CHUNK_EXIF);
                 webp.remove_chunks_by_id(img_parts::webp::CHUNK_XMP);
             }
             Ok(webp.encoder().bytes().to_vec())
         }
         _ => Err(unsupported("Kirim foto JPEG, PNG atau WebP.", "Send a JPEG, PNG or WebP photo.")),
     }
+}
+
+/// Where a JPEG's main image ends: just past the first end-of-image marker after the first
+/// start-of-scan (inside scan data a 0xFF is always followed by 0x00 or a restart marker, so the
+/// first FF D9 there is the real end). `None` for a file that does not have that shape.
+fn main_image_end(jpeg: &[u8]) -> Option<usize> {
+    // Walk the marker segments up to the first start of scan.
+    let mut at = 2;
+    loop {
+        let (&0xFF, &marker) = (jpeg.get(at)?, jpeg.get(at + 1)?) else { return None };
+        let length = usize::from(u16::from_be_bytes([*jpeg.get(at + 2)?, *jpeg.get(at + 3)?]));
+        at += 2 + length;
+        if marker == 0xDA {
+            break;
+        }
+    }
+    jpeg.get(at..)?.windows(2).position(|w| w == [0xFF, 0xD9]).map(|p| at + p + 2)
 }
 
 fn receipt_of(text: &str) -> Result<Receipt, AppError> {
@@ -1094,7 +1170,7 @@ pub async fn post_photo(
 ) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let caller = caller(&headers, &parts.extensions)?;
-    limit_failures(&state, &parts.extensions, false)?;
+    limit_failures(&state, &parts.extensions, None, false)?;
     let receipt = receipt_of(&receipt)?;
     if receipt.kind() != SubmissionKind::Report {
         return Err(not_found_receipt());
@@ -1128,7 +1204,7 @@ fn attach_answer(
     match result {
         Ok(answer) => Ok(answered(answer)),
         Err(waspada_store::Error::NotFound { .. }) => {
-            limit_failures(state, extensions, true)?;
+            limit_failures(state, extensions, None, true)?;
             Err(not_found_receipt())
         }
         Err(waspada_store::Error::Refused(reason)) => Err(coded(
@@ -1166,8 +1242,12 @@ pub async fn post_addition(
 ) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
     let caller = caller(&headers, &parts.extensions)?;
-    limit_failures(&state, &parts.extensions, false)?;
+    limit_failures(&state, &parts.extensions, None, false)?;
+    // Additions are for reports and SOS; a lapor diri is changed with its date of birth.
     let receipt = receipt_of(&receipt)?;
+    if receipt.kind() == SubmissionKind::LaporDiri {
+        return Err(not_found_receipt());
+    }
     let body = read_body(body, MAX_JSON).await?;
     let addition: AdditionRequest = parse_json(&body)?;
     let text = clean_text("text", addition.text.as_deref(), 4000, true)?.unwrap_or_default();
@@ -1237,17 +1317,19 @@ pub async fn get_status(
     Path(receipt): Path<String>,
     request: axum::extract::Request,
 ) -> Result<Json<PublicStatus>, AppError> {
-    limit_failures(&state, request.extensions(), false)?;
+    limit_failures(&state, request.extensions(), None, false)?;
     limit_read(&state, request.extensions())?;
-    let Some(receipt) = Receipt::parse(&receipt) else {
-        limit_failures(&state, request.extensions(), true)?;
+    // A lapor diri's state (when its traveller last checked in) needs the date of birth too:
+    // it is for the family look-up, not for anyone holding the code.
+    let Some(receipt) = Receipt::parse(&receipt).filter(|r| r.kind() != SubmissionKind::LaporDiri) else {
+        limit_failures(&state, request.extensions(), None, true)?;
         return Err(not_found_receipt());
     };
     let store = state.store.clone();
     let lookup = receipt.clone();
     let found = tokio::task::spawn_blocking(move || store.submission_state(&lookup)).await??;
     let Some(found) = found else {
-        limit_failures(&state, request.extensions(), true)?;
+        limit_failures(&state, request.extensions(), None, true)?;
         return Err(not_found_receipt());
     };
     let (status, status_text) = status_text(found.status);
@@ -1419,14 +1501,16 @@ async fn lapor_diri_for(
     receipt: &str,
     date_of_birth: Option<&str>,
 ) -> Result<(Receipt, Value), AppError> {
-    limit_failures(state, extensions, false)?;
+    let parsed = Receipt::parse(receipt).filter(|r| r.kind() == SubmissionKind::LaporDiri);
+    let key = parsed.as_ref().map(|r| r.as_str().to_owned());
+    limit_failures(state, extensions, key.as_deref(), false)?;
     let fail = || -> AppError {
-        match limit_failures(state, extensions, true) {
+        match limit_failures(state, extensions, key.as_deref(), true) {
             Err(limited) => limited,
             Ok(()) => not_found_receipt(),
         }
     };
-    let Some(receipt) = Receipt::parse(receipt).filter(|r| r.kind() == SubmissionKind::LaporDiri) else {
+    let Some(receipt) = parsed else {
         return Err(fail());
     };
     let dob = parse_date("date_of_birth", date_of_birth, true)?.unwrap_or_default();
@@ -1634,7 +1718,7 @@ pub async fn post_sos(
         return Ok(response);
     }
     verify_work(&state, &headers, SubmissionKind::Sos, &caller.idempotency_key)?;
-    caller.limit_creation(&state)?;
+    caller.limit_sos(&state)?;
     // The lapor diri is attached only when it exists; a wrong code is not an error in an emergency.
     let registration = match lapor_diri {
         Some(receipt) => {

@@ -111,7 +111,12 @@ fn t(lang: Lang, key: &str) -> &'static str {
         ("sign_out", "Keluar", "Sign out"),
         ("username", "Nama pengguna", "User name"),
         ("password", "Kata sandi", "Password"),
-        ("bad_login", "Nama pengguna atau kata sandi salah.", "Wrong user name or password."),
+        ("bad_login", "Nama pengguna, kata sandi atau kode salah.", "Wrong user name, password or code."),
+        (
+            "totp",
+            "Kode autentikator (wajib untuk supervisor dan admin)",
+            "Authenticator code (required for supervisors and admins)",
+        ),
         ("check", "Pemeriksaan", "Check"),
         ("audit", "Audit", "Audit"),
         ("scan", "Pindai MRZ, atau ketik NIK / nomor paspor", "Scan the MRZ, or type a NIK / passport number"),
@@ -492,6 +497,8 @@ fn login_page(lang: Lang, csrf: &str, error: Option<&str>, pending: Option<&str>
             input #username name="username" autocomplete="username" required autofocus;
             label for="password" { (t(lang, "password")) }
             input #password name="password" type="password" autocomplete="current-password" required;
+            label for="totp" { (t(lang, "totp")) }
+            input #totp name="totp" inputmode="numeric" autocomplete="one-time-code" maxlength="8" pattern="[0-9 ]*";
             button type="submit" { (t(lang, "sign_in")) }
         }
     };
@@ -524,6 +531,9 @@ fn set_login_csrf(response: &mut Response, csrf: &str) {
 struct LoginForm {
     username: String,
     password: String,
+    /// The authenticator code, for accounts with a second factor.
+    #[serde(default)]
+    totp: String,
     csrf: String,
     /// A form sent after its session ended ([`Pending`], JSON).
     #[serde(default)]
@@ -550,7 +560,8 @@ async fn login_submit(
         return response;
     }
     let username = form.username.trim().to_owned();
-    match crate::auth::sign_in(&state, crate::auth::client_ip(&extensions), form.username, form.password).await {
+    let code = Some(form.totp).filter(|c| !c.trim().is_empty());
+    match crate::auth::sign_in(&state, crate::auth::client_ip(&extensions), form.username, form.password, code).await {
         Ok(Some((token, login))) => {
             let role = Role::parse(&login.role);
             let mut response = match (pending, role) {

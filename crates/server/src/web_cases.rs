@@ -98,6 +98,7 @@ fn tc(lang: Lang, key: &str) -> &'static str {
         ("lapor_diri_list", "Lapor diri terbaru", "Recent lapor diri"),
         ("show_all", "Tampilkan semua (termasuk selesai)", "Show all (including done)"),
         ("spam_score", "Skor spam", "Spam score"),
+        ("callback", "Nomor untuk dihubungi kembali", "Call-back number"),
     ];
     TEXTS.iter().find(|(k, _, _)| *k == key).map_or("?", |(_, id, en)| if lang == Lang::Id { id } else { en })
 }
@@ -232,6 +233,13 @@ async fn report_view(state: &AppState, headers: &HeaderMap, id: i64, notice: Opt
             @if let Some(region) = c["region_name"].as_str() { p { (tc(lang, "region")) ": " (region) } }
             @if c["location"].is_object() { p { (tc(lang, "location")) ": " (c["location"]["lat"]) ", " (c["location"]["lon"]) @if c["location"]["exact"] == Value::Bool(false) { " (±1 km)" } } }
             @if item.anonymous { p { (tc(lang, "anonymous")) } } @else if !c["contact"].is_null() { p { (tc(lang, "contact")) ": " (contact_text(&c["contact"])) } }
+            @if item.kind == SubmissionKind::Sos {
+                @if let Some(phone) = c["phone"].as_str() { p id="sos-phone" { (tc(lang, "callback")) ": " (phone) } }
+                @if c["lapor_diri"].is_object() {
+                    h2 { (tc(lang, "lapor_diri")) }
+                    pre id="sos-lapor-diri" { (serde_json::to_string_pretty(&c["lapor_diri"]).unwrap_or_default()) }
+                }
+            }
             @if let Some(case_id) = item.case_id { p { (tc(lang, "in_case")) " " a href={ "/cases/" (case_id) } { "#" (case_id) } } }
         }
         @if !view.report.additions.is_empty() {

@@ -263,12 +263,14 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_audit_checkpoints.sql")),
     (3, include_str!("../migrations/sqlite/0003_breaches.sql")),
     (4, include_str!("../migrations/sqlite/0004_public_and_cases.sql")),
+    (5, include_str!("../migrations/sqlite/0005_second_factor_and_counters.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_audit_checkpoints.sql")),
     (3, include_str!("../migrations/postgres/0003_breaches.sql")),
     (4, include_str!("../migrations/postgres/0004_public_and_cases.sql")),
+    (5, include_str!("../migrations/postgres/0005_second_factor_and_counters.sql")),
 ];
 
 impl Backend {

@@ -386,9 +386,13 @@ impl Store {
         let now = Utc::now();
         let year = now.format("%Y").to_string();
         self.backend.write(|sql| {
-            let taken =
-                sql.rows("SELECT COUNT(*) FROM cases WHERE reference LIKE $1", &[Value::Text(format!("KS-{year}-%"))])?;
-            let n = taken.first().and_then(|r| r.first()).and_then(Value::as_int).unwrap_or(0) + 1;
+            // Taken atomically: two case workers opening cases at once get different numbers.
+            let taken = sql.rows(
+                "INSERT INTO counters (name, value) VALUES ($1, 1)
+                 ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+                &[Value::Text(format!("case-{year}"))],
+            )?;
+            let n = taken.first().and_then(|r| r.first()).and_then(Value::as_int).unwrap_or(1);
             let reference = format!("KS-{year}-{n:04}");
             let subject = format!("case:{reference}").into_bytes();
             let keys = self.subject_keys(sql, &[subject.as_slice()])?;
@@ -442,15 +446,22 @@ impl Store {
         submission: i64,
         actor: &str,
     ) -> Result<()> {
-        let rows = sql.rows("SELECT case_id FROM submissions WHERE id = $1", &[Value::Int(submission)])?;
-        let row = rows.into_iter().next().ok_or(Error::NotFound { what: "submission" })?;
-        match row.into_iter().next().and_then(|v| v.as_int()) {
+        let rows = sql.rows("SELECT case_id, kind FROM submissions WHERE id = $1", &[Value::Int(submission)])?;
+        let mut row = rows.into_iter().next().ok_or(Error::NotFound { what: "submission" })?.into_iter();
+        let current = row.next().and_then(|v| v.as_int());
+        if row.next().and_then(Value::into_text).as_deref() == Some("lapor_diri") {
+            return Err(Error::Refused(format!(
+                "submission {submission} is a lapor diri (a traveller's registration), not a report"
+            )));
+        }
+        match current {
             Some(other) if other == case_id => return Ok(()),
             Some(_) => return Err(Error::Refused(format!("submission {submission} is already in another case"))),
             None => {}
         }
-        sql.exec(
-            "UPDATE submissions SET case_id = $1, status = $2, updated_at = $3 WHERE id = $4",
+        // Conditional, so a concurrent request cannot move the report into a second case.
+        let changed = sql.exec(
+            "UPDATE submissions SET case_id = $1, status = $2, updated_at = $3 WHERE id = $4 AND case_id IS NULL",
             &[
                 Value::Int(case_id),
                 Value::from(SubmissionStatus::InCase.code()),
@@ -458,6 +469,9 @@ impl Store {
                 Value::Int(submission),
             ],
         )?;
+        if changed == 0 {
+            return Err(Error::Refused(format!("submission {submission} is already in another case")));
+        }
         self.add_entry_in(
             sql,
             case_id,
@@ -680,7 +694,7 @@ impl Store {
                 &[Value::Text(now.clone()), Value::from(outcome.code()), Value::Blob(sealed), Value::Int(case_id)],
             )?;
             sql.exec(
-                "UPDATE submissions SET status = 'closed', updated_at = $1 WHERE case_id = $2",
+                "UPDATE submissions SET status = 'closed', updated_at = $1 WHERE case_id = $2 AND kind <> 'lapor_diri'",
                 &[Value::Text(now), Value::Int(case_id)],
             )?;
             self.add_entry_in(
@@ -835,6 +849,20 @@ impl Store {
             let mut row = rows.into_iter().next().ok_or(Error::NotFound { what: "submission" })?.into_iter();
             let key_id = row.next().and_then(|v| v.as_int()).ok_or_else(|| Error::Corrupt("submissions row".into()))?;
             let case_id = row.next().and_then(|v| v.as_int());
+            if let (Some(case_id), Some(role)) = (case_id, role) {
+                let existing = sql.rows(
+                    "SELECT role FROM case_parties WHERE case_id = $1 AND person_id = $2",
+                    &[Value::Int(case_id), Value::Int(person_id)],
+                )?;
+                if let Some(other) =
+                    existing.into_iter().next().and_then(|r| r.into_iter().next()).and_then(Value::into_text)
+                    && other != role.code()
+                {
+                    return Err(Error::Refused(format!(
+                        "this person is already in the case as {other}; one person has one role in a case"
+                    )));
+                }
+            }
             let key = self.submission_key(sql, key_id)?;
             let sealed = seal::seal(&key, "report_links", key_id, &plaintext)?;
             let now = crate::now_text();
@@ -898,9 +926,11 @@ impl Store {
     /// Every confirmed link, for the counter check (audited as `report.link_list`).
     pub fn confirmed_report_links(&self, context: &AuditContext) -> Result<Vec<ReportLink>> {
         let links = self.backend.read(|sql| {
+            // A report later judged spam no longer flags anyone.
             let rows = sql.rows(
-                "SELECT submission_id, person_id, state, role, decided_by, decided_at, key_id, sealed FROM report_links
-                 WHERE state = 'confirmed' ORDER BY decided_at",
+                "SELECT l.submission_id, l.person_id, l.state, l.role, l.decided_by, l.decided_at, l.key_id, l.sealed
+                 FROM report_links l JOIN submissions s ON s.id = l.submission_id
+                 WHERE l.state = 'confirmed' AND s.status <> 'spam' ORDER BY l.decided_at",
                 &[],
             )?;
             self.read_links(sql, rows)

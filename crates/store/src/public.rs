@@ -804,16 +804,23 @@ impl Store {
         Ok(found)
     }
 
-    /// Sets a submission's status (audited as `report.status`).
+    /// Sets a report's or SOS's status (audited as `report.status`). A lapor diri belongs to its
+    /// traveller: staff do not open or close it.
     pub fn set_submission_status(&self, id: i64, status: SubmissionStatus, context: &AuditContext) -> Result<()> {
         self.backend.write(|sql| {
-            let changed = sql.exec(
+            let rows = sql.rows("SELECT kind FROM submissions WHERE id = $1", &[Value::Int(id)])?;
+            let kind = rows.into_iter().next().and_then(|r| r.into_iter().next()).and_then(Value::into_text);
+            match kind.as_deref() {
+                None => return Err(Error::NotFound { what: "submission" }),
+                Some("lapor_diri") => {
+                    return Err(Error::Refused("a lapor diri is opened and closed by its traveller".into()));
+                }
+                Some(_) => {}
+            }
+            sql.exec(
                 "UPDATE submissions SET status = $1, updated_at = $2 WHERE id = $3",
                 &[Value::from(status.code()), Value::Text(crate::now_text()), Value::Int(id)],
             )?;
-            if changed == 0 {
-                return Err(Error::NotFound { what: "submission" });
-            }
             audit::record(
                 &self.keys,
                 sql,

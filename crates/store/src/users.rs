@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::backend::Value;
 use crate::error::{Error, Result};
-use crate::{AuditContext, Store, audit, stamp};
+use crate::{AuditContext, Store, audit, seal, stamp};
 
 /// A staff account.
 #[derive(Clone, PartialEq, Eq)]
@@ -22,6 +22,8 @@ pub struct User {
     pub password_hash: String,
     /// Whether the account is disabled.
     pub disabled: bool,
+    /// Whether the account has a second factor (TOTP) enrolled.
+    pub totp_enrolled: bool,
 }
 
 impl std::fmt::Debug for User {
@@ -43,10 +45,12 @@ fn user_from_row(row: Vec<Value>) -> Result<User> {
     let display_name = text()?;
     let password_hash = text()?;
     let disabled = row.next().is_some_and(|v| v != Value::Null);
-    Ok(User { id, username, role, display_name, password_hash, disabled })
+    let totp_enrolled = row.next().and_then(|v| v.as_int()).unwrap_or(0) != 0;
+    Ok(User { id, username, role, display_name, password_hash, disabled, totp_enrolled })
 }
 
-const USER_COLUMNS: &str = "id, username, role, display_name, password_hash, disabled_at";
+const USER_COLUMNS: &str = "id, username, role, display_name, password_hash, disabled_at, \
+    CASE WHEN totp_sealed IS NULL THEN 0 ELSE 1 END";
 
 impl Store {
     /// Creates an account. Fails with [`Error::Duplicate`] if the name is taken.
@@ -117,7 +121,8 @@ impl Store {
     pub fn user_by_token(&self, token_hash: &[u8], now: DateTime<Utc>) -> Result<Option<User>> {
         self.backend.read(|sql| {
             let rows = sql.rows(
-                "SELECT u.id, u.username, u.role, u.display_name, u.password_hash, u.disabled_at
+                "SELECT u.id, u.username, u.role, u.display_name, u.password_hash, u.disabled_at,
+                    CASE WHEN u.totp_sealed IS NULL THEN 0 ELSE 1 END
                  FROM api_tokens t JOIN users u ON u.id = t.user_id
                  WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.disabled_at IS NULL",
                 &[Value::Blob(token_hash.to_vec()), Value::Text(stamp(now))],
@@ -133,6 +138,57 @@ impl Store {
                 "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
                 &[Value::Text(crate::now_text()), Value::Blob(token_hash.to_vec())],
             )? > 0)
+        })
+    }
+
+    /// Enrols (or replaces) an account's second factor: the TOTP secret is sealed under the
+    /// account's own data key, and no earlier code can be used again. Audited as `user.totp_enrol`.
+    pub fn set_totp_secret(&self, username: &str, secret: &[u8], context: &AuditContext) -> Result<()> {
+        self.backend.write(|sql| {
+            let rows = sql.rows("SELECT id FROM users WHERE username = $1", &[Value::from(username)])?;
+            let id =
+                rows.first().and_then(|r| r.first()).and_then(Value::as_int).ok_or(Error::NotFound { what: "user" })?;
+            let subject = format!("user:{id}").into_bytes();
+            let keys = self.subject_keys(sql, &[subject.as_slice()])?;
+            let (key_id, key) =
+                keys.get(&subject).cloned().ok_or_else(|| Error::Corrupt("no data key for an account".into()))?;
+            let sealed = seal::seal(&key, "users_totp", key_id, secret)?;
+            sql.exec(
+                "UPDATE users SET totp_key_id = $1, totp_sealed = $2, totp_last_step = NULL WHERE id = $3",
+                &[Value::Int(key_id), Value::Blob(sealed), Value::Int(id)],
+            )?;
+            audit::record(&self.keys, sql, context, "user.totp_enrol", &format!("user:{id}"), "", Utc::now())
+                .map(|_| ())
+        })
+    }
+
+    /// An account's TOTP secret and the last time step accepted, if it has one.
+    pub fn totp_secret(&self, user_id: i64) -> Result<Option<(Vec<u8>, Option<i64>)>> {
+        self.backend.read(|sql| {
+            let rows = sql.rows(
+                "SELECT totp_key_id, totp_sealed, totp_last_step FROM users WHERE id = $1 AND totp_sealed IS NOT NULL",
+                &[Value::Int(user_id)],
+            )?;
+            let Some(row) = rows.into_iter().next() else { return Ok(None) };
+            let mut row = row.into_iter();
+            let (Some(Value::Int(key_id)), Some(Value::Blob(sealed))) = (row.next(), row.next()) else {
+                return Err(Error::Corrupt("users totp".into()));
+            };
+            let last = row.next().and_then(|v| v.as_int());
+            let keys = self.keys_by_id(sql, &[key_id])?;
+            let key = keys.get(&key_id).ok_or(Error::NotFound { what: "data key" })?;
+            Ok(Some((seal::open(key, "users_totp", key_id, &sealed)?.to_vec(), last)))
+        })
+    }
+
+    /// Marks a TOTP time step as used; `false` when it (or a later one) was used already, so the
+    /// same code never signs in twice, even in two requests at once.
+    pub fn use_totp_step(&self, user_id: i64, step: i64) -> Result<bool> {
+        self.backend.write(|sql| {
+            Ok(sql.exec(
+                "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+                &[Value::Int(step), Value::Int(user_id)],
+            )? == 1)
         })
     }
 }

@@ -239,7 +239,7 @@ pub fn create_user(
     display_name: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let Some(role) = waspada_server::roles::Role::parse(role) else {
-        bail!("unknown role {role:?}: use officer, analyst, supervisor, admin or dpo");
+        bail!("unknown role {role:?}: use officer, analyst, supervisor, admin, dpo or case_worker");
     };
     let username = username.trim();
     if username.is_empty()
@@ -258,6 +258,32 @@ pub fn create_user(
     let context = AuditContext::new(cli_actor(), "account administration")?;
     let id = store.create_user(username, display_name.unwrap_or(username), role.name(), &hash, &context)?;
     println!("created user {username} (id {id}, role {})", role.name());
+    if waspada_server::ServerConfig::default().totp_roles.contains(&role) {
+        enrol(&store, username, &context)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Makes and stores a new TOTP secret for an account and prints how to enrol it.
+fn enrol(store: &waspada_store::Store, username: &str, context: &AuditContext) -> anyhow::Result<()> {
+    let secret = waspada_server::totp::new_secret().map_err(anyhow::Error::msg)?;
+    store.set_totp_secret(username, &secret, context)?;
+    println!(
+        "second factor (TOTP) for {username}: add it to an authenticator app, then sign in with its 6-digit codes"
+    );
+    println!("  secret: {}", waspada_server::totp::secret_base32(&secret));
+    println!("  {}", waspada_server::totp::enrolment_url(&secret, username));
+    Ok(())
+}
+
+/// `waspada admin totp-enrol`.
+pub fn totp_enrol(args: &StoreArgs, username: &str) -> anyhow::Result<ExitCode> {
+    let store = args.open()?;
+    let context = AuditContext::new(cli_actor(), "account administration")?;
+    if store.user_by_name(username)?.is_none() {
+        bail!("no account named {username:?}");
+    }
+    enrol(&store, username, &context)?;
     Ok(ExitCode::SUCCESS)
 }
 

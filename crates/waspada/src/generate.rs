@@ -67,7 +67,10 @@ fn random_password() -> anyhow::Result<String> {
 fn create_accounts(args: &StoreArgs, path: &Path) -> anyhow::Result<()> {
     let store = args.open()?;
     let context = AuditContext::new(cli_actor(), "demo account set-up")?;
-    let mut lines = String::from("# Demo accounts: role, user name, password. Keep this file private.\n");
+    let mut lines = String::from(
+        "# Demo accounts: role, user name, password, and for supervisor and admin the second factor's\n# secret (base32, for an authenticator app). Keep this file private.\n",
+    );
+    let totp_roles = waspada_server::ServerConfig::default().totp_roles;
     for (role, username, display) in DEMO_ACCOUNTS {
         let password = random_password()?;
         let hash = waspada_server::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -76,7 +79,17 @@ fn create_accounts(args: &StoreArgs, path: &Path) -> anyhow::Result<()> {
         } else {
             store.create_user(username, display, role, &hash, &context)?;
         }
-        lines.push_str(&format!("{role}\t{username}\t{password}\n"));
+        let needs_totp = waspada_server::roles::Role::parse(role).is_some_and(|r| totp_roles.contains(&r));
+        if needs_totp {
+            let secret = waspada_server::totp::new_secret().map_err(anyhow::Error::msg)?;
+            store.set_totp_secret(username, &secret, &context)?;
+            lines.push_str(&format!(
+                "{role}\t{username}\t{password}\t{}\n",
+                waspada_server::totp::secret_base32(&secret)
+            ));
+        } else {
+            lines.push_str(&format!("{role}\t{username}\t{password}\n"));
+        }
     }
     write_private(path, &lines)
 }
@@ -132,8 +145,12 @@ pub fn demo(data: &Path, addr: std::net::SocketAddr, persons: u64, seed: u64) ->
     eprintln!("\nAkun demo / demo accounts (also in {}):", accounts.display());
     for line in listing.lines().filter(|l| !l.starts_with('#')) {
         let cells: Vec<&str> = line.split('\t').collect();
-        if let [role, user, password] = cells.as_slice() {
-            eprintln!("  {role:<11} user: {user:<11} password: {password}");
+        match cells.as_slice() {
+            [role, user, password] => eprintln!("  {role:<11} user: {user:<11} password: {password}"),
+            [role, user, password, totp] => {
+                eprintln!("  {role:<11} user: {user:<11} password: {password}  totp-secret: {totp}");
+            }
+            _ => {}
         }
     }
     eprintln!(

@@ -402,12 +402,22 @@ enum AdminCommand {
         /// Sign-in name.
         #[arg(long)]
         username: String,
-        /// officer, analyst, supervisor, admin or dpo.
+        /// officer, analyst, supervisor, admin, dpo or case_worker. Supervisors and admins get a
+        /// second factor (TOTP) at once: its enrolment address is printed.
         #[arg(long)]
         role: String,
         /// Name shown in the interface (default: the user name).
         #[arg(long)]
         display_name: Option<String>,
+    },
+    /// Give an account a new second factor (TOTP): prints the otpauth:// address and the secret
+    /// to enter in an authenticator app. Codes of an earlier enrolment stop working.
+    TotpEnrol {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Sign-in name.
+        #[arg(long)]
+        username: String,
     },
     /// Replace the master key: re-wrap every data key under a new one, then replace the key
     /// file. The store stays in use meanwhile; an interrupted run is resumed by running it again.
@@ -473,6 +483,9 @@ fn main() -> ExitCode {
         }
         Command::Breach { command } => commands::breach(command),
         Command::Admin { command: AdminCommand::RotateMasterKey { store } } => commands::rotate_master_key(&store),
+        Command::Admin { command: AdminCommand::TotpEnrol { store, username } } => {
+            commands::totp_enrol(&store, &username)
+        }
         Command::Admin { command: AdminCommand::Backup { store, out } } => commands::backup(&store, &out),
         Command::Admin { command: AdminCommand::Restore { store, from } } => commands::restore(&store, &from),
         Command::Admin { command: AdminCommand::CreateUser { store, username, role, display_name } } => {

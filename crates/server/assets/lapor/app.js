@@ -354,7 +354,9 @@ async function initDeviceKey() {
 // ---- The outbox ----
 const CREATE = { report: 'report', lapor_diri: 'lapor_diri', sos: 'sos' };
 const API = '/api/v1/public/';
-let holdUntil = Number(L.get('waspada.hold')) || 0;
+// An older version held the whole outbox after a 429; nothing is held now.
+const holdUntil = 0;
+L.set('waspada.hold', '0');
 let asked = false;
 
 async function enqueue(kind, method, path, body, extra) {
@@ -450,11 +452,11 @@ function retryAfter(v) {
 async function failed(it, res) {
   const s = res.status, e = errOf(res);
   if (s === 429) {
+    // Only this item waits: another item (an SOS above all) has its own limits on the server.
     const ms = retryAfter(res.ra);
-    holdUntil = Date.now() + ms; L.set('waspada.hold', String(holdUntil));
     setTimeout(kick, ms + 500);
     await retryLater(it, e, ms);
-    return 'stop';
+    return 'next';
   }
   if (s === 408 || s >= 500) { await retryLater(it, e); return 'next'; }
   if (s === 422 && e.error === 'form_version_stale') {

@@ -1,6 +1,6 @@
 // Service worker of the citizens' app (scope /lapor/). Bump VERSION whenever a shell file changes.
 'use strict';
-const VERSION = 'lapor-v2';
+const VERSION = 'lapor-v3';
 const SHELL = 'shell-' + VERSION;
 const DATA = 'lapor-data';
 // '/lapor/' holds the styles and the script inline (see public.rs), so app.js and app.css are
@@ -27,8 +27,11 @@ function timeout(ms) { return new Promise((res) => setTimeout(res, ms, null)); }
 // Network first (with a short wait on a bad connection), falling back to the cached shell.
 async function page(req) {
   const c = await caches.open(SHELL);
+  // Only the start page itself becomes the offline shell (not, say, an opened icon or script).
+  const p = new URL(req.url).pathname;
+  const isShell = p === '/lapor/' || p === '/lapor' || p === '/lapor/index.html';
   const net = fetch(req).then((r) => {
-    if (r.ok) c.put('/lapor/', r.clone());
+    if (r.ok && isShell && (r.headers.get('content-type') || '').startsWith('text/html')) c.put('/lapor/', r.clone());
     return r;
   });
   const quick = await Promise.race([net.catch(() => null), timeout(5000)]);

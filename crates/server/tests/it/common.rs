@@ -52,7 +52,16 @@ impl TestApp {
         TestApp::with_config(ServerConfig::default())
     }
 
-    pub fn with_config(config: ServerConfig) -> TestApp {
+    /// The router tests sign in many times a second as every role, and a TOTP code is accepted
+    /// once per 30 s: so the second factor is not required here (`totp_roles` empty), and
+    /// `auth::second_factor` tests it with `with_second_factor`.
+    pub fn with_config(mut config: ServerConfig) -> TestApp {
+        config.totp_roles.clear();
+        TestApp::with_second_factor(config)
+    }
+
+    /// Like `with_config`, with the configuration's second-factor rules as given.
+    pub fn with_second_factor(config: ServerConfig) -> TestApp {
         let dir = tempfile::tempdir().expect("create a temporary folder");
         let store = Store::open(&StoreConfig::new(dir.path().join("data"))).expect("open the store");
         let setup = AuditContext::new("test", "setup").expect("audit context");

@@ -44,7 +44,7 @@ pub fn report_body() -> Value {
         "form_version": 1,
         "what": "Ada orang menawarkan kerja di Kamboja gaji 12 juta, paspor diurus calo",
         "region_code": "17.09.01",
-        "recruiter": { "name": "Rudi Hartono", "phone": "0812-7777-0001", "company": "PT Maju Jaya" },
+        "recruiter": { "name": "Rudi Hartono", "phone": "0812-3456-7890", "company": "PT Maju Jaya" },
         "destination": "KH",
         "minor_involved": false,
         "people_count": 3,
@@ -335,7 +335,7 @@ async fn photos_lose_their_location_unless_kept() {
         let request = Req::post(&format!("/api/v1/public/reports/{}/photos", seeded.receipt))
             .header("idempotency-key", key)
             .header("x-keep-location", if keep { "true" } else { "false" })
-            .raw("image/jpeg", jpeg_with_exif("GPS-SECRET-PLACE"));
+            .raw("image/jpeg", [jpeg_with_exif("GPS-SECRET-PLACE"), jpeg_with_exif("GPS-SECOND-IMAGE")].concat());
         request.build()
     };
     let stripped = app.send(upload("photo-strip-key-0001", false)).await;
@@ -359,9 +359,14 @@ async fn photos_lose_their_location_unless_kept() {
     let first = app.send(fetch(ids[1])).await;
     assert_eq!(first.headers.get("content-type").unwrap(), "image/jpeg");
     assert!(!crate::common::contains_bytes(&first.body, b"GPS-SECRET-PLACE"), "EXIF was kept");
-    assert!(first.body.starts_with(&[0xFF, 0xD8]));
+    assert!(
+        !crate::common::contains_bytes(&first.body, b"GPS-SECOND-IMAGE"),
+        "the second image after the main one (Multi-Picture, Ultra HDR) was kept, with its EXIF"
+    );
+    assert!(first.body.starts_with(&[0xFF, 0xD8]) && first.body.ends_with(&[0xFF, 0xD9]));
     let second = app.send(fetch(ids[2])).await;
     assert!(crate::common::contains_bytes(&second.body, b"GPS-SECRET-PLACE"), "the sender chose to keep it");
+    assert!(crate::common::contains_bytes(&second.body, b"GPS-SECOND-IMAGE"));
 }
 
 #[tokio::test]
@@ -374,6 +379,20 @@ async fn lapor_diri_is_updated_checked_in_looked_up_and_closed() {
             .json(&json!({ "receipt": seeded.lapor_diri.to_lowercase(), "date_of_birth": "1994-08-12" }))
             .build()
     };
+    // The state of a lapor diri needs the date of birth; the bare code shows nothing.
+    app.send(Req::get(&format!("/api/v1/public/reports/{}", seeded.lapor_diri)).build())
+        .await
+        .check_error(StatusCode::NOT_FOUND, "not_found");
+    app.send(
+        public_post(
+            &format!("/api/v1/public/reports/{}/additions", seeded.lapor_diri),
+            "ld-addition-key-0001",
+            &json!({ "text": "ada info baru untuk petugas" }),
+        )
+        .build(),
+    )
+    .await
+    .check_error(StatusCode::NOT_FOUND, "not_found");
     let found = app.send(lookup()).await;
     assert_eq!(found.status, StatusCode::OK, "{}", found.text());
     let answer = found.json();
@@ -429,12 +448,42 @@ async fn lapor_diri_is_updated_checked_in_looked_up_and_closed() {
         .json();
     assert_eq!(queue[0]["content"]["address_abroad"], "Jalan Baru 1, Johor Bahru");
     assert_eq!(queue[0]["content"]["returned_on"], "2027-01-10");
+    assert_eq!(queue[0]["content"]["emergency_contact"]["phone"], "+6281299990000");
+    // An analyst sees the registration without what reaches or identifies the traveller.
+    let analyst = app.login(Role::Analyst).await;
+    let seen = app
+        .send(Req::get("/api/v1/cases/queue?kind=lapor_diri&all=true").token(&analyst).purpose(PURPOSE).build())
+        .await;
+    let text = seen.text();
+    for secret in ["081299990000", "+6281299990000", "C1234567", seeded.lapor_diri.as_str()] {
+        assert!(!text.contains(secret), "{secret} shown to an analyst: {text}");
+    }
+    // Staff do not open or close a traveller's registration.
+    let id = queue[0]["id"].as_i64().unwrap();
+    app.send(
+        Req::post(&format!("/api/v1/cases/reports/{id}/status"))
+            .token(&worker)
+            .purpose(PURPOSE)
+            .json(&json!({ "status": "closed" }))
+            .build(),
+    )
+    .await
+    .check_error(StatusCode::CONFLICT, "conflict");
+    app.send(
+        Req::post("/api/v1/cases")
+            .token(&worker)
+            .purpose(PURPOSE)
+            .json(&json!({ "title": "x", "reports": [id] }))
+            .build(),
+    )
+    .await
+    .check_error(StatusCode::CONFLICT, "conflict");
 }
 
 #[tokio::test]
 async fn failed_receipt_checks_are_limited_per_address() {
     let config = ServerConfig {
-        public: PublicConfig { failed_checks_per_hour: 3, ..no_work().public },
+        public: PublicConfig { failed_checks_per_address_hour: 3, ..no_work().public },
         ..ServerConfig::default()
     };
     let app = TestApp::with_config(config).with_client_address("10.1.2.3:5000".parse().unwrap());
@@ -466,6 +515,19 @@ async fn creations_are_limited_per_address_and_per_device() {
     assert_eq!(app.send(send(1, "device-aaaaaaaaaaaaaaaaaaaa")).await.status, StatusCode::CREATED);
     assert_eq!(app.send(send(2, "device-bbbbbbbbbbbbbbbbbbbb")).await.status, StatusCode::CREATED);
     app.send(send(3, "device-cccccccccccccccccccc")).await.check_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    // An SOS from the same address still goes through: it has its own, higher, cap.
+    let sos = app
+        .send(
+            public_post(
+                "/api/v1/public/sos",
+                "limit-sos-key-0000001",
+                &json!({ "form_version": 1, "message": "tolong" }),
+            )
+            .header("x-device-key", "device-dddddddddddddddddddd")
+            .build(),
+        )
+        .await;
+    assert_eq!(sos.status, StatusCode::CREATED, "{}", sos.text());
 }
 
 async fn case_worker_sees(app: &TestApp, token: &str, report: i64) -> Value {
@@ -610,6 +672,20 @@ async fn a_case_keeps_victim_and_suspect_apart_and_records_its_outcome() {
         ))
         .await;
     suspect.check_error(StatusCode::CONFLICT, "conflict");
+    // Nor through a link decision on the case's report.
+    app.send(post(
+        format!("/api/v1/cases/reports/{}/links", seeded.report),
+        json!({ "nik": data::NIK_SITI, "decision": "confirm", "role": "suspect", "basis": "phone_owner" }),
+    ))
+    .await
+    .check_error(StatusCode::CONFLICT, "conflict");
+    // A case worker names travellers only among the reports' candidates: any other NIK is refused
+    // the same way whether or not it is on record.
+    for nik in [data::NIK_BUDI, "1709015001990009"] {
+        app.send(post(format!("/api/v1/cases/{case}/parties"), json!({ "role": "witness", "nik": nik, "name": "x" })))
+            .await
+            .check_error(StatusCode::CONFLICT, "not_a_candidate");
+    }
     let referral = app
         .send(post(
             format!("/api/v1/cases/{case}/entries"),

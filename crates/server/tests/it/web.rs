@@ -72,7 +72,7 @@ async fn sign_in_needs_the_form_token_and_pages_need_a_session() {
         ))
         .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert!(wrong.text().contains("kata sandi salah"));
+    assert!(wrong.text().contains("kata sandi atau kode salah"));
     let session = web_login(&app, Role::Officer).await;
     assert!(session.len() > 20);
     let check = app.send(Req::get("/check").header("cookie", &session).build()).await;

@@ -47,7 +47,8 @@ CREATE TABLE submission_attachments (
 CREATE INDEX submission_attachments_submission ON submission_attachments (submission_id, kind);
 
 -- Client-made idempotency keys (hashed) with a hash of the body they first came with and the
--- answer given, sealed under the key of the submission it concerns.
+-- answer given (counts and times only, never a receipt or content: those come from the
+-- submission itself when a retry is answered).
 CREATE TABLE idempotency_keys (
     key_bidx BYTEA PRIMARY KEY,
     body_hash BYTEA NOT NULL,

@@ -14,7 +14,7 @@ fn create_user_checks_password_role_and_duplicates() {
     check(
         &create("ani", "boss", "a long enough password\n"),
         1,
-        &["unknown role \"boss\"", "officer, analyst, supervisor, admin or dpo"],
+        &["unknown role \"boss\"", "officer, analyst, supervisor, admin, dpo or case_worker"],
     );
     check(&create("ani rahma", "officer", "a long enough password\n"), 1, &["user name"]);
     // NIST 800-63B: common and leaked passwords, and ones built from the user name, are refused.
@@ -25,7 +25,16 @@ fn create_user_checks_password_role_and_duplicates() {
     let created = create("ani", "officer", "twelve chars\nsecond line\n");
     check(&created, 0, &["created user ani", "role officer"]);
     check(&create("ani", "supervisor", "another good password\n"), 1, &["already exists"]);
-    check(&create("budi", "Supervisor", "another good password\n"), 0, &["created user budi", "role supervisor"]);
+    let budi = create("budi", "Supervisor", "another good password\n");
+    check(&budi, 0, &["created user budi", "role supervisor", "second factor (TOTP)", "otpauth://totp/Waspada:budi?"]);
+    assert!(!created.stdout.contains("otpauth"), "an officer gets no second factor: {}", created.stdout);
+    // Re-enrolment prints a new secret.
+    let again = store.run("admin totp-enrol", &["--username", "budi"]);
+    check(&again, 0, &["otpauth://totp/Waspada:budi?"]);
+    let secret =
+        |run: &crate::Run| run.stdout.lines().find_map(|l| l.trim().strip_prefix("secret: ").map(str::to_owned));
+    assert_ne!(secret(&again), secret(&budi));
+    check(&store.run("admin totp-enrol", &["--username", "nobody"]), 1, &["no account named"]);
 
     // Each account creation is audited, and only the successful ones.
     let list = store.run("audit list", &["--action", "user.create"]);

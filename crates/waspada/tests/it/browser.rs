@@ -76,10 +76,21 @@ async fn wait_text(client: &Client, css: &str, needle: &str) -> String {
     }
 }
 
+thread_local! {
+    /// The supervisor's second-factor secret, once created.
+    static TOTP_SECRET: std::cell::RefCell<Option<Vec<u8>>> = const { std::cell::RefCell::new(None) };
+}
+
 async fn sign_in(client: &Client, base: &str, user: &str) {
     client.goto(&format!("{base}/login")).await.unwrap();
     client.find(Locator::Id("username")).await.unwrap().send_keys(user).await.unwrap();
     client.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    if user == "kasi" {
+        let secret = TOTP_SECRET.with(|cell| cell.borrow().clone()).expect("the supervisor's secret");
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let code = waspada_server::totp::code_at(&secret, now);
+        client.find(Locator::Id("totp")).await.unwrap().send_keys(&code).await.unwrap();
+    }
     client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
     let started = Instant::now();
     loop {
@@ -136,17 +147,22 @@ async fn an_officer_scans_reads_the_indicators_and_decides_and_a_supervisor_find
     let data = dir.path().join("data");
     check(&waspada(&["generate", "--seed", "5", "--persons", "3000", "--out", arg(&world)], b""), 0, &[]);
     check(&waspada(&["import", "--data", arg(&data), arg(&world)], b""), 0, &["0 rejected"]);
+    let mut kasi_secret = None;
     for (user, role) in [("petugas", "officer"), ("analis", "analyst"), ("kasi", "supervisor")] {
         let stdin = format!("{PASSWORD}\n");
-        check(
-            &waspada(
-                &["admin", "create-user", "--data", arg(&data), "--username", user, "--role", role],
-                stdin.as_bytes(),
-            ),
-            0,
-            &[],
+        let created = waspada(
+            &["admin", "create-user", "--data", arg(&data), "--username", user, "--role", role],
+            stdin.as_bytes(),
         );
+        check(&created, 0, &[]);
+        // A supervisor gets a second factor at once; the test is its authenticator app.
+        if role == "supervisor" {
+            let line = created.stdout.lines().find_map(|l| l.trim().strip_prefix("secret: ")).expect("a TOTP secret");
+            kasi_secret = waspada_server::totp::secret_from_base32(line);
+            assert!(created.stdout.contains("otpauth://totp/Waspada:kasi?"), "{}", created.stdout);
+        }
     }
+    TOTP_SECRET.with(|cell| *cell.borrow_mut() = kasi_secret);
     // A recruit of a planted network, their passport's zone and their application.
     let labels = rows(&world.join("truth/labels.csv"));
     let passports: Vec<&String> =

@@ -137,7 +137,17 @@ impl Demo {
 
     /// Signs in and returns the bearer token.
     fn login(&self, username: &str, password: &str) -> (u16, serde_json::Value) {
-        let body = serde_json::json!({ "username": username, "password": password }).to_string();
+        self.login_with(username, password, None)
+    }
+
+    /// Signs in with a second factor's code made from its base32 secret, when given.
+    fn login_with(&self, username: &str, password: &str, totp: Option<&str>) -> (u16, serde_json::Value) {
+        let mut body = serde_json::json!({ "username": username, "password": password });
+        if let Some(secret) = totp.and_then(waspada_server::totp::secret_from_base32) {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+            body["totp"] = serde_json::json!(waspada_server::totp::code_at(&secret, now));
+        }
+        let body = body.to_string();
         let (status, body) = self.request("POST", "/api/v1/auth/login", &[], Some(&body)).expect("login request");
         let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body));
         (status, json)
@@ -164,6 +174,8 @@ struct Account {
     role: String,
     user: String,
     password: String,
+    /// The second factor's secret (base32), for supervisor and admin.
+    totp: Option<String>,
 }
 
 /// Reads `demo-accounts.txt`: a `#` comment line, then `role<TAB>user<TAB>password` lines.
@@ -173,11 +185,21 @@ fn accounts(data: &Path) -> Vec<Account> {
     let mut lines = text.lines();
     assert!(lines.next().is_some_and(|l| l.starts_with('#')), "the first line is not a comment:\n{text}");
     lines
+        .filter(|line| !line.starts_with('#'))
         .map(|line| match line.split('\t').collect::<Vec<_>>().as_slice() {
-            [role, user, password] => {
-                Account { role: (*role).to_owned(), user: (*user).to_owned(), password: (*password).to_owned() }
-            }
-            _ => panic!("not role<TAB>user<TAB>password: {line:?}\n{text}"),
+            [role, user, password] => Account {
+                role: (*role).to_owned(),
+                user: (*user).to_owned(),
+                password: (*password).to_owned(),
+                totp: None,
+            },
+            [role, user, password, totp] => Account {
+                role: (*role).to_owned(),
+                user: (*user).to_owned(),
+                password: (*password).to_owned(),
+                totp: Some((*totp).to_owned()),
+            },
+            _ => panic!("not role<TAB>user<TAB>password[<TAB>totp]: {line:?}\n{text}"),
         })
         .collect()
 }
@@ -187,9 +209,18 @@ fn printed_accounts(stderr: &str) -> Vec<Account> {
     stderr
         .lines()
         .filter_map(|line| match line.split_whitespace().collect::<Vec<_>>().as_slice() {
-            [role, "user:", user, "password:", password] => {
-                Some(Account { role: (*role).to_owned(), user: (*user).to_owned(), password: (*password).to_owned() })
-            }
+            [role, "user:", user, "password:", password] => Some(Account {
+                role: (*role).to_owned(),
+                user: (*user).to_owned(),
+                password: (*password).to_owned(),
+                totp: None,
+            }),
+            [role, "user:", user, "password:", password, "totp-secret:", totp] => Some(Account {
+                role: (*role).to_owned(),
+                user: (*user).to_owned(),
+                password: (*password).to_owned(),
+                totp: Some((*totp).to_owned()),
+            }),
             _ => None,
         })
         .collect()
@@ -271,7 +302,9 @@ fn a_first_demo_run_generates_imports_creates_accounts_and_serves() {
 
     // Every account signs in with its role; a wrong password does not.
     for account in &accounts {
-        let (status, body) = demo.login(&account.user, &account.password);
+        let needs_second_factor = account.role == "supervisor" || account.role == "admin";
+        assert_eq!(account.totp.is_some(), needs_second_factor, "{account:?}");
+        let (status, body) = demo.login_with(&account.user, &account.password, account.totp.as_deref());
         assert_eq!(status, 200, "{} cannot sign in: {body}", account.user);
         assert_eq!(body["role"], account.role.as_str(), "{body}");
     }

@@ -1,0 +1,11 @@
+-- A second factor for staff (TOTP, RFC 6238): the shared secret sealed under the account's own
+-- data key, and the last time step accepted, so a code is never accepted twice.
+ALTER TABLE users ADD COLUMN totp_key_id INTEGER;
+ALTER TABLE users ADD COLUMN totp_sealed BLOB;
+ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
+
+-- Numbered references (case KS-YYYY-NNNN) taken atomically, so two writers never get the same.
+CREATE TABLE counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
