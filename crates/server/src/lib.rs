@@ -19,6 +19,7 @@ pub mod dto;
 pub mod error;
 pub mod public;
 pub mod roles;
+pub mod subject;
 pub mod tls;
 pub mod totp;
 pub mod web;

@@ -131,6 +131,7 @@ fn t(lang: Lang, key: &str) -> &'static str {
         ("hits", "Kecocokan daftar pengawasan", "Watchlist hits"),
         ("no_hits", "Tidak ada kecocokan.", "No hits."),
         ("indicators", "Indikator", "Indicators"),
+        ("report_links", "Laporan masyarakat yang dikonfirmasi", "Confirmed public reports"),
         ("no_indicators", "Tidak ada indikator.", "No indicators."),
         ("legal_basis", "Dasar hukum", "Legal basis"),
         ("valid_until", "Berlaku sampai", "Valid until"),
@@ -790,6 +791,17 @@ fn result_view(lang: Lang, user: &CurrentUser, csrf: &str, form: &CheckForm, res
                     summary { strong { (h.category) } " · " (h.entry_id) " · " (format!("{:.2}", h.score)) }
                     ul { @for r in &h.reasons { li { (reason_text(lang, r)) } } }
                     p.small { (t(lang, "legal_basis")) ": " (h.legal_basis) }
+                }
+            }
+        }
+        @if !result.report_links.is_empty() {
+            section.card #report-links {
+                h2 { (t(lang, "report_links")) }
+                @for link in &result.report_links {
+                    div class=(format!("finding subject-{}", link.role.code())) {
+                        p { strong { (if lang == Lang::Id { &link.text_id } else { &link.text_en }) } }
+                        p.small { (t(lang, "legal_basis")) ": " (link.legal_basis) " · " (link.confirmed_at) }
+                    }
                 }
             }
         }

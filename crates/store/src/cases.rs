@@ -254,6 +254,15 @@ pub enum LinkDecision {
     Rejected,
 }
 
+/// A person's place in case work.
+#[derive(Debug, Clone)]
+pub struct Involvement {
+    /// Report links decided about them.
+    pub links: Vec<ReportLink>,
+    /// Cases they are a party of: (reference, role).
+    pub cases: Vec<(String, PartyRole)>,
+}
+
 /// The traveller record a report is linked to.
 #[derive(Debug, Clone, Copy)]
 pub struct LinkedPerson<'a> {
@@ -937,6 +946,34 @@ impl Store {
         })?;
         self.record_audit(context, "report.link_list", "report_links:confirmed", &format!("count={}", links.len()))?;
         Ok(links)
+    }
+
+    /// A person's place in case work: the report links decided about them and the cases they are
+    /// a party of (reference and role). For a data-subject access request; audited by the caller.
+    pub fn person_involvement(&self, person_id: i64) -> Result<Involvement> {
+        self.backend.read(|sql| {
+            let rows = sql.rows(
+                "SELECT submission_id, person_id, state, role, decided_by, decided_at, key_id, sealed FROM report_links
+                 WHERE person_id = $1 ORDER BY decided_at",
+                &[Value::Int(person_id)],
+            )?;
+            let links = self.read_links(sql, rows)?;
+            let parties = sql
+                .rows(
+                    "SELECT c.reference, p.role FROM case_parties p JOIN cases c ON c.id = p.case_id
+                     WHERE p.person_id = $1 ORDER BY c.id",
+                    &[Value::Int(person_id)],
+                )?
+                .into_iter()
+                .filter_map(|row| {
+                    let mut row = row.into_iter();
+                    let reference = row.next().and_then(Value::into_text)?;
+                    let role = row.next().and_then(Value::into_text).and_then(|r| PartyRole::parse(&r))?;
+                    Some((reference, role))
+                })
+                .collect();
+            Ok(Involvement { links, cases: parties })
+        })
     }
 
     fn read_links(&self, sql: &mut dyn Sql, rows: Vec<Vec<Value>>) -> Result<Vec<ReportLink>> {

@@ -26,6 +26,7 @@ mod public;
 mod records;
 mod rotation;
 mod seal;
+mod subject_requests;
 mod users;
 
 use std::path::PathBuf;
@@ -37,8 +38,8 @@ pub use audit::{AuditCheckpoint, AuditContext, AuditEntry, AuditQuery, AuditVerd
 pub use backend::Dialect;
 pub use breaches::{Breach, BreachCategory, BreachReport, NOTIFY_WITHIN_HOURS, Notified};
 pub use cases::{
-    CaseOutcome, CaseSummary, CaseView, Entry, EntryKind, LinkDecision, LinkedPerson, NewEntry, NewParty, Party,
-    PartyRole, REFERRAL_STATUSES, REFERRAL_TARGETS, ReportLink, TASK_STATUSES,
+    CaseOutcome, CaseSummary, CaseView, Entry, EntryKind, Involvement, LinkDecision, LinkedPerson, NewEntry, NewParty,
+    Party, PartyRole, REFERRAL_STATUSES, REFERRAL_TARGETS, ReportLink, TASK_STATUSES,
 };
 pub use error::{Error, Result};
 pub use public::{
@@ -48,6 +49,7 @@ pub use public::{
 pub use records::{CheckLookup, ConflictPolicy, ImportKind, PreparedImport, RowOutcome, Stored, Timeline};
 pub use rotation::RotationReport;
 pub use seal::MasterKeySource;
+pub use subject_requests::{EXEMPTIONS, NewSubjectRequest, RequestKind, SubjectRequest};
 pub use users::User;
 
 use backend::{Backend, Sql, Value};

@@ -440,3 +440,94 @@ pub fn breach(command: crate::BreachCommand) -> anyhow::Result<ExitCode> {
         }
     }
 }
+
+/// `waspada dsr ...`: data-subject requests.
+pub fn dsr(command: crate::DsrCommand) -> anyhow::Result<ExitCode> {
+    use crate::DsrCommand;
+    use waspada_store::{NewSubjectRequest, RequestKind};
+    let context = AuditContext::new(cli_actor(), "data-subject request (UU 27/2022)")?;
+    match command {
+        DsrCommand::Record { store, kind, nik, requester, detail, correction } => {
+            let Some(kind) = RequestKind::parse(&kind) else {
+                bail!("--kind: access, rectification or objection");
+            };
+            let nik = waspada_domain::Nik::parse(nik.trim()).map_err(|e| anyhow::anyhow!("--nik: {e}"))?;
+            let correction = correction
+                .map(|text| serde_json::from_str::<serde_json::Value>(&text))
+                .transpose()
+                .context("--correction is not JSON")?;
+            if correction.as_ref().is_some_and(|c| !c.is_object()) {
+                bail!("--correction: give an object of fields, e.g. '{{\"address\":\"Jl. Baru 2\"}}'");
+            }
+            let store = store.open()?;
+            let person = store.person_by_nik(&nik, &context)?.context("no person with that NIK is held")?;
+            let request = store.record_subject_request(
+                &NewSubjectRequest { kind, person_id: person.id, requester, detail, correction },
+                &context,
+            )?;
+            println!(
+                "{} recorded ({}, person:{}): pending the DPO's decision",
+                request.reference,
+                kind.code(),
+                person.id
+            );
+        }
+        DsrCommand::List { store } => {
+            let store = store.open()?;
+            for r in store.subject_requests(&context)? {
+                println!(
+                    "{}\t{}\tperson:{}\t{}\treceived {}\texemptions [{}]\t{}",
+                    r.reference,
+                    r.kind.code(),
+                    r.person_id,
+                    r.status,
+                    r.received_at,
+                    r.exemptions.join(","),
+                    r.decided_by.map(|by| format!("decided by {by}")).unwrap_or_default()
+                );
+            }
+        }
+        DsrCommand::Decide { store, reference, approve, refuse, exempt, note } => {
+            if approve == refuse {
+                bail!("say --approve or --refuse");
+            }
+            let codes: Vec<String> =
+                exempt.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
+            let store = store.open()?;
+            let request = store.decide_subject_request(&reference, approve, &codes, &note, &context)?;
+            println!("{}: {} (exemptions [{}])", request.reference, request.status, request.exemptions.join(","));
+        }
+        DsrCommand::Complete { store, reference, out } => {
+            let store = store.open()?;
+            let request = store.subject_request(&reference, &context)?.context("no such request")?;
+            match request.kind {
+                RequestKind::Access => {
+                    let out = out.context("--out: the folder for the export")?;
+                    let export = waspada_server::subject::access_export(&store, &request, &context)
+                        .map_err(anyhow::Error::msg)?;
+                    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+                    let json_path = out.join(format!("{reference}.json"));
+                    let html_path = out.join(format!("{reference}.html"));
+                    std::fs::write(&json_path, serde_json::to_vec_pretty(&export.json)?)?;
+                    std::fs::write(&html_path, export.html)?;
+                    store.complete_subject_request(&reference, None, &context)?;
+                    println!("{reference}: export written to {} and {}", json_path.display(), html_path.display());
+                }
+                RequestKind::Rectification => {
+                    let previous = waspada_server::subject::apply_rectification(&store, &request, &context)
+                        .map_err(|e| anyhow::anyhow!("the correction was not applied: {e}"))?;
+                    store.complete_subject_request(&reference, Some(previous), &context)?;
+                    println!("{reference}: record corrected; the earlier version is kept with the request");
+                }
+                RequestKind::Objection => {
+                    if request.status != "approved" {
+                        bail!("{reference} is {}, not approved", request.status);
+                    }
+                    store.complete_subject_request(&reference, None, &context)?;
+                    println!("{reference}: objection recorded as upheld");
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -228,6 +228,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Data-subject requests (UU 27/2022): access, rectification, objection, decided by the DPO.
+    Dsr {
+        #[command(subcommand)]
+        command: DsrCommand,
+    },
     /// The breach log (UU 27/2022 Art. 46: notify within 3 × 24 hours).
     Breach {
         #[command(subcommand)]
@@ -341,6 +346,69 @@ enum AuditCommand {
         /// How many.
         #[arg(long, default_value_t = 50)]
         limit: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DsrCommand {
+    /// Record a request; prints its reference.
+    Record {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// access, rectification or objection.
+        #[arg(long)]
+        kind: String,
+        /// The person's NIK.
+        #[arg(long)]
+        nik: String,
+        /// Who asked and how to answer them.
+        #[arg(long)]
+        requester: String,
+        /// What they asked, in their words.
+        #[arg(long, default_value = "")]
+        detail: String,
+        /// For a rectification: the corrected fields as JSON in the import format, e.g.
+        /// '{"full_name":"Siti Aminah","address":"Jl. Baru 2"}'.
+        #[arg(long)]
+        correction: Option<String>,
+    },
+    /// List requests.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// The data-protection officer's decision: approve (optionally restricted by Art. 15(1)
+    /// exemption codes) or refuse (naming them).
+    Decide {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The request, e.g. DSR-2026-0001.
+        reference: String,
+        /// Approve the request.
+        #[arg(long, conflicts_with = "refuse")]
+        approve: bool,
+        /// Refuse it.
+        #[arg(long)]
+        refuse: bool,
+        /// Exemptions applied, comma-separated: 15.1.a (defence and security), 15.1.b (law
+        /// enforcement), 15.1.c (state administration), 15.1.d (financial supervision), 15.1.e
+        /// (statistics and research).
+        #[arg(long, default_value = "")]
+        exempt: String,
+        /// The reasons, as they will be given to the person.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Carry out an approved request: write the access export (REFERENCE.json and .html) to a
+    /// folder, or apply the rectification (the old record is kept with the request).
+    Complete {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The request.
+        reference: String,
+        /// Folder for an access export.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -482,6 +550,7 @@ fn main() -> ExitCode {
             commands::audit_list(&store, actor, action, limit)
         }
         Command::Breach { command } => commands::breach(command),
+        Command::Dsr { command } => commands::dsr(command),
         Command::Admin { command: AdminCommand::RotateMasterKey { store } } => commands::rotate_master_key(&store),
         Command::Admin { command: AdminCommand::TotpEnrol { store, username } } => {
             commands::totp_enrol(&store, &username)

@@ -719,3 +719,55 @@ async fn the_dpo_sees_breaches_with_their_deadlines_and_notices_and_an_officer_d
     assert_eq!(app.send(Req::get("/breaches").header("cookie", &officer).build()).await.status, StatusCode::FORBIDDEN);
     assert!(app.audit().await.iter().any(|e| e["action"] == "breach.list" && e["actor"] == username(Role::Dpo)));
 }
+
+/// The case worker's pages, and a confirmed link on the officer's check page.
+#[tokio::test]
+async fn a_case_worker_triages_on_the_web_and_the_officer_sees_the_confirmed_link() {
+    let app = TestApp::with_config(crate::public::no_work());
+    data::seed(&app).await;
+    let created = app
+        .send(
+            crate::public::public_post("/api/v1/public/reports", "web-triage-key-00001", &crate::public::report_body())
+                .build(),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let worker = web_login(&app, Role::CaseWorker).await;
+    let queue = app.send(Req::get("/triage").header("cookie", &worker).build()).await;
+    assert_eq!(queue.status, StatusCode::OK);
+    let page = queue.text();
+    assert!(page.contains("Kamboja") && page.contains("data-kind=\"report\""), "{page}");
+    let id: i64 = page.split("href=\"/reports/").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    let report = app.send(Req::get(&format!("/reports/{id}")).header("cookie", &worker).build()).await.text();
+    assert!(report.contains(data::NIK_SITI) && report.contains("phone_owner"), "{report}");
+    let token = csrf(&report);
+    let confirmed = app
+        .send(form(
+            &format!("/reports/{id}/link"),
+            &worker,
+            &[
+                ("csrf", &token),
+                ("nik", data::NIK_SITI),
+                ("basis", "phone_owner"),
+                ("role", "possible_victim"),
+                ("decision", "confirm"),
+            ],
+        ))
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text());
+    assert!(confirmed.text().contains("data-state=\"confirmed\""));
+    // A forged form changes nothing.
+    let forged =
+        app.send(form(&format!("/reports/{id}/status"), &worker, &[("csrf", "0000"), ("status", "spam")])).await;
+    assert!(forged.text().contains("kedaluwarsa"), "{}", forged.text());
+    // The officer's check page shows the confirmed link, with its role.
+    let officer = web_login(&app, Role::Officer).await;
+    let check_page = app.send(Req::get("/check").header("cookie", &officer).build()).await.text();
+    let result = app
+        .send(form("/check", &officer, &[("q", data::NIK_SITI), ("purpose", "uji"), ("csrf", &csrf(&check_page))]))
+        .await
+        .text();
+    assert!(result.contains("id=\"report-links\"") && result.contains("kemungkinan korban"), "{result}");
+    // An officer does not see the case worker's pages.
+    assert_eq!(app.send(Req::get("/triage").header("cookie", &officer).build()).await.status, StatusCode::FORBIDDEN);
+}

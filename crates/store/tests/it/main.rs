@@ -20,4 +20,5 @@ mod keys;
 mod lookups;
 mod properties;
 mod public;
+mod subject_requests;
 mod users;

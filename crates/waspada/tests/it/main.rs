@@ -14,6 +14,7 @@ mod audit;
 mod breach;
 mod browser;
 mod demo;
+mod dsr;
 mod generate;
 mod import;
 mod killed;

@@ -1,0 +1,106 @@
+//! `waspada dsr`: data-subject requests (UU 27/2022) recorded, decided by the DPO with Art. 15
+//! exemptions, and carried out: an access export (JSON and a page) with withheld categories
+//! named, a rectification applied with its history.
+
+use crate::{Store, check, fixture};
+
+const SITI: &str = "1709015208740001";
+
+#[test]
+fn access_and_rectification_requests_go_through_the_dpo() {
+    let store = Store::new();
+    check(&store.import(&[&fixture("canonical")]), 0, &[]);
+
+    // Access, approved with law-enforcement exemptions.
+    let recorded = store.run(
+        "dsr record",
+        &[
+            "--kind",
+            "access",
+            "--nik",
+            SITI,
+            "--requester",
+            "Siti Aminah, datang langsung, 0812…",
+            "--detail",
+            "minta salinan data",
+        ],
+    );
+    check(&recorded, 0, &["DSR-", "pending"]);
+    let reference = recorded.stdout.split_whitespace().next().unwrap().to_owned();
+    check(&store.run("dsr complete", &[&reference, "--out", "x"]), 1, &["not an approved access request"]);
+    check(&store.run("dsr decide", &[&reference, "--refuse"]), 1, &["names the exemptions"]);
+    check(&store.run("dsr decide", &[&reference, "--approve", "--exempt", "15.9.z"]), 1, &["not an exemption"]);
+    check(
+        &store.run(
+            "dsr decide",
+            &[&reference, "--approve", "--exempt", "15.1.b", "--note", "daftar pengawasan dikecualikan"],
+        ),
+        0,
+        &["approved", "15.1.b"],
+    );
+    check(&store.run("dsr decide", &[&reference, "--approve"]), 1, &["already approved"]);
+    let out = store.scratch("export");
+    check(&store.run("dsr complete", &[&reference, "--out", out.to_str().unwrap()]), 0, &["export written"]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join(format!("{reference}.json"))).unwrap()).unwrap();
+    assert_eq!(json["person"]["nik"], SITI);
+    assert_eq!(json["person"]["full_name"], "Siti Aminah");
+    assert!(!json["documents"].as_array().unwrap().is_empty(), "{json:#}");
+    assert!(json["watchlist"].as_array().unwrap().is_empty());
+    let withheld: Vec<&str> =
+        json["withheld"].as_array().unwrap().iter().map(|w| w["category"].as_str().unwrap()).collect();
+    assert!(withheld.contains(&"watchlist") && withheld.contains(&"case_work"), "{withheld:?}");
+    assert!(json["withheld"][0]["ground_en"].as_str().unwrap().contains("law enforcement"));
+    assert!(!json["processing"].as_array().unwrap().is_empty(), "the record of processing lists who opened the data");
+    let page = std::fs::read_to_string(out.join(format!("{reference}.html"))).unwrap();
+    assert!(page.contains("Siti Aminah") && page.contains("Pasal 15") && page.contains("Your rights"));
+    check(&store.run("dsr list", &[]), 0, &[&reference, "completed", "15.1.b"]);
+
+    // Rectification: the address corrected, the old record kept with the request.
+    let recorded = store.run(
+        "dsr record",
+        &[
+            "--kind",
+            "rectification",
+            "--nik",
+            SITI,
+            "--requester",
+            "Siti Aminah",
+            "--correction",
+            r#"{"address":"Jl. Baru 2, Karang Tinggi"}"#,
+        ],
+    );
+    check(&recorded, 0, &["rectification"]);
+    let fix = recorded.stdout.split_whitespace().next().unwrap().to_owned();
+    check(&store.run("dsr complete", &[&fix]), 1, &["not an approved rectification"]);
+    check(&store.run("dsr decide", &[&fix, "--approve"]), 0, &["approved"]);
+    check(&store.run("dsr complete", &[&fix]), 0, &["record corrected"]);
+    let (_, person) = store.lookup(&["nik", SITI]);
+    let person = person.unwrap();
+    assert_eq!(person["address"], "Jl. Baru 2, Karang Tinggi", "{person:#}");
+    // A correction cannot change who the record is about.
+    let bad = store.run(
+        "dsr record",
+        &[
+            "--kind",
+            "rectification",
+            "--nik",
+            SITI,
+            "--requester",
+            "x",
+            "--correction",
+            r#"{"nik":"1709011503900002"}"#,
+        ],
+    );
+    let bad = bad.stdout.split_whitespace().next().unwrap().to_owned();
+    check(&store.run("dsr decide", &[&bad, "--approve"]), 0, &[]);
+    check(&store.run("dsr complete", &[&bad]), 1, &["the NIK identifies the record"]);
+    check(&store.run("dsr record", &["--kind", "access", "--nik", "1709010101010101", "--requester", "x"]), 1, &[]);
+    check(
+        &store.run("dsr record", &["--kind", "rectification", "--nik", SITI, "--requester", "x"]),
+        1,
+        &["corrected fields"],
+    );
+    // Every step is in the audit log under the person.
+    check(&store.run("audit list", &["--action", "dsr.decide"]), 0, &["person:"]);
+}
