@@ -48,7 +48,7 @@ pub use public::{
 };
 pub use records::{CheckLookup, ConflictPolicy, ImportKind, PreparedImport, RowOutcome, Stored, Timeline};
 pub use rotation::RotationReport;
-pub use seal::MasterKeySource;
+pub use seal::{CommandProvider, MasterKeyProvider, MasterKeySource};
 pub use subject_requests::{EXEMPTIONS, NewSubjectRequest, RequestKind, SubjectRequest};
 pub use users::User;
 

@@ -33,7 +33,20 @@ impl Store {
     /// Records are not re-encrypted: they are sealed under data keys, which do not change.
     pub fn rotate_master_key(&self, context: &AuditContext) -> Result<RotationReport> {
         let started = Instant::now();
-        let MasterKeySource::File(path) = &self.master_source;
+        let path = match &self.master_source {
+            MasterKeySource::File(path) => path,
+            MasterKeySource::Env(name) => {
+                return Err(Error::Config(format!(
+                    "the master key comes from {name}: rotation writes the new key beside the old one, so run it with --master-key-file pointing to a file holding the current key, then give the new key in {name}"
+                )));
+            }
+            MasterKeySource::Provider(provider) => {
+                return Err(Error::Config(format!(
+                    "the master key comes from a provider ({}): rotate it there, after re-wrapping with --master-key-file pointing to a file holding the current key",
+                    provider.describe()
+                )));
+            }
+        };
         let pending_path = seal::pending_path(path);
         let old = self.keys.current_master()?;
         let new = if pending_path.exists() {

@@ -28,8 +28,62 @@ const FORMAT_V1: u8 = 1;
 /// Where the master key comes from.
 #[derive(Debug, Clone)]
 pub enum MasterKeySource {
-    /// A file holding 64 hex digits; created with mode 0600 if missing.
+    /// A file holding 64 hex digits; created with mode 0600 if missing. The only source that
+    /// `rotate_master_key` can rotate in place (it writes the new key beside the old one).
     File(PathBuf),
+    /// An environment variable holding 64 hex digits (a container secret). Never created here:
+    /// the operator provides it, and rotates it by re-wrapping under a new key file first.
+    Env(String),
+    /// A key provider outside this process (a hardware security module, a cloud KMS, a PKCS#11
+    /// token behind a helper program): asked once at start-up, the key is never written to disk.
+    Provider(std::sync::Arc<dyn MasterKeyProvider>),
+}
+
+/// A source of the master key outside Waspada: the interface a PKCS#11 token, an HSM or a KMS is
+/// plugged in through. `fetch` returns the 32-byte key; implementations must not log it.
+pub trait MasterKeyProvider: std::fmt::Debug + Send + Sync {
+    /// The key (32 bytes).
+    fn fetch(&self) -> Result<Zeroizing<Vec<u8>>>;
+    /// What it is, for messages (no secrets).
+    fn describe(&self) -> String;
+}
+
+/// The provider shipped with Waspada: runs a helper program (with arguments, no shell) that
+/// prints the key as 64 hex digits on its standard output, e.g. a script around `pkcs11-tool`
+/// reading a data object from a token, or a KMS client. Its standard error is passed through.
+#[derive(Debug, Clone)]
+pub struct CommandProvider {
+    /// The program and its arguments.
+    pub command: Vec<String>,
+}
+
+impl MasterKeyProvider for CommandProvider {
+    fn fetch(&self) -> Result<Zeroizing<Vec<u8>>> {
+        let Some((program, args)) = self.command.split_first() else {
+            return Err(Error::Config("the master-key command is empty".into()));
+        };
+        let output = std::process::Command::new(program)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| Error::Config(format!("cannot run the master-key command {program:?}: {e}")))?;
+        let stdout = Zeroizing::new(output.stdout);
+        if !output.status.success() {
+            return Err(Error::Config(format!("the master-key command {program:?} failed ({})", output.status)));
+        }
+        let text = std::str::from_utf8(&stdout)
+            .map_err(|_| Error::Config("the master-key command printed something other than hex".into()))?;
+        hex::decode(text.trim())
+            .map(Zeroizing::new)
+            .ok()
+            .filter(|key| key.len() == KEY_LEN)
+            .ok_or_else(|| Error::Config("the master-key command must print 64 hex digits".into()))
+    }
+
+    fn describe(&self) -> String {
+        format!("command {:?}", self.command.first().map(String::as_str).unwrap_or(""))
+    }
 }
 
 /// A 256-bit secret that is wiped from memory when dropped.
@@ -62,7 +116,24 @@ impl std::fmt::Debug for SecretKey {
 /// Reads the master key, creating it (0600) on first start. Returns whether it was created, so the
 /// caller can warn that losing it loses the data.
 pub(crate) fn load_or_create_master_key(source: &MasterKeySource, may_create: bool) -> Result<(SecretKey, bool)> {
-    let MasterKeySource::File(path) = source;
+    let path = match source {
+        MasterKeySource::File(path) => path,
+        MasterKeySource::Env(name) => {
+            let text = Zeroizing::new(std::env::var(name).map_err(|_| {
+                Error::Config(format!("the master key variable {name} is not set (it must hold 64 hex digits)"))
+            })?);
+            let mut bytes = hex::decode(text.trim())
+                .map_err(|_| Error::Config(format!("the master key variable {name} must hold 64 hex digits")))?;
+            let key = SecretKey::from_slice(&bytes)
+                .map_err(|_| Error::Config(format!("the master key variable {name} must hold 64 hex digits")));
+            bytes.zeroize();
+            return Ok((key?, false));
+        }
+        MasterKeySource::Provider(provider) => {
+            let bytes = provider.fetch()?;
+            return Ok((SecretKey::from_slice(&bytes)?, false));
+        }
+    };
     match fs::read_to_string(path) {
         Ok(text) => Ok((parse_key_file(path, &text)?, false)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !may_create => Err(Error::Config(format!(
@@ -219,8 +290,12 @@ pub(crate) struct MasterKey {
 
 impl MasterKey {
     pub(crate) fn new(key: SecretKey, source: &MasterKeySource) -> MasterKey {
-        let MasterKeySource::File(path) = source;
-        MasterKey { current: std::sync::RwLock::new(key), file: Some(path.clone()), pending: Mutex::new((None, None)) }
+        // Only a key file can change under a running process (a rotation in another one).
+        let file = match source {
+            MasterKeySource::File(path) => Some(path.clone()),
+            MasterKeySource::Env(_) | MasterKeySource::Provider(_) => None,
+        };
+        MasterKey { current: std::sync::RwLock::new(key), file, pending: Mutex::new((None, None)) }
     }
 
     /// A master key that lives only in memory (tests).

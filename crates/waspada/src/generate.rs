@@ -117,7 +117,13 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
 
 /// `waspada demo`: on first run generate, import and create accounts; then serve.
 pub fn demo(data: &Path, addr: std::net::SocketAddr, persons: u64, seed: u64) -> anyhow::Result<ExitCode> {
-    let args = StoreArgs { data: data.to_path_buf(), database_url: None, master_key_file: None };
+    let args = StoreArgs {
+        data: data.to_path_buf(),
+        database_url: None,
+        master_key_file: None,
+        master_key_env: None,
+        master_key_command: None,
+    };
     let ready = data.join("demo-ready");
     let accounts = data.join("demo-accounts.txt");
     if ready.exists() {

@@ -79,14 +79,35 @@ pub struct StoreArgs {
     /// File holding the 256-bit master key as 64 hex digits (default: DATA/master.key).
     #[arg(long, env = "WASPADA_MASTER_KEY_FILE")]
     pub master_key_file: Option<PathBuf>,
+    /// Take the master key (64 hex digits) from this environment variable instead of a file.
+    #[arg(long, conflicts_with = "master_key_file")]
+    pub master_key_env: Option<String>,
+    /// Take the master key from a provider program (an HSM, a PKCS#11 token or a KMS client):
+    /// run with these words as program and arguments (no shell), it prints 64 hex digits.
+    #[arg(long, env = "WASPADA_MASTER_KEY_COMMAND", conflicts_with_all = ["master_key_file", "master_key_env"])]
+    pub master_key_command: Option<String>,
 }
 
 impl StoreArgs {
+    /// Where the master key comes from, as the flags say (`None`: DATA/master.key).
+    pub fn master_key_source(&self) -> Option<MasterKeySource> {
+        if let Some(name) = &self.master_key_env {
+            return Some(MasterKeySource::Env(name.clone()));
+        }
+        if let Some(command) = &self.master_key_command {
+            let words: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
+            return Some(MasterKeySource::Provider(std::sync::Arc::new(waspada_store::CommandProvider {
+                command: words,
+            })));
+        }
+        self.master_key_file.clone().map(MasterKeySource::File)
+    }
+
     /// Opens the store and warns once when a new master key was made.
     pub fn open(&self) -> anyhow::Result<Store> {
         let mut config = StoreConfig::new(&self.data);
         config.database_url = self.database_url.clone().filter(|u| !u.is_empty());
-        config.master_key = self.master_key_file.clone().map(MasterKeySource::File);
+        config.master_key = self.master_key_source();
         let store = Store::open(&config)?;
         if store.master_key_created() {
             let path = self.master_key_file.clone().unwrap_or_else(|| self.data.join("master.key"));

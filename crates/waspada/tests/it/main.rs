@@ -17,6 +17,7 @@ mod demo;
 mod dsr;
 mod generate;
 mod import;
+mod key_sources;
 mod killed;
 mod lapor;
 mod mrz;
@@ -31,7 +32,8 @@ use std::process::{Command, Stdio};
 
 /// The environment variables the binary reads: cleared so a developer's or CI's settings (e.g. a
 /// PostgreSQL URL) cannot redirect a test to another store.
-const STORE_ENV: [&str; 3] = ["WASPADA_DATA", "WASPADA_DATABASE_URL", "WASPADA_MASTER_KEY_FILE"];
+const STORE_ENV: [&str; 4] =
+    ["WASPADA_DATA", "WASPADA_DATABASE_URL", "WASPADA_MASTER_KEY_FILE", "WASPADA_MASTER_KEY_COMMAND"];
 
 /// The finished run of one command.
 #[derive(Debug)]
