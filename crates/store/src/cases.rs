@@ -740,7 +740,7 @@ impl Store {
                      WHERE status = 'open' ORDER BY id DESC LIMIT 500"
                 } else {
                     "SELECT id, reference, status, opened_at, opened_by, closed_at, outcome, key_id, sealed FROM cases
-                     ORDER BY id DESC LIMIT 500"
+                     WHERE status <> 'shredded' ORDER BY id DESC LIMIT 500"
                 },
                 &[],
             )?;
@@ -759,7 +759,7 @@ impl Store {
         let view = self.backend.read(|sql| {
             let rows = sql.rows(
                 "SELECT id, reference, status, opened_at, opened_by, closed_at, outcome, key_id, sealed FROM cases
-                 WHERE id = $1",
+                 WHERE id = $1 AND status <> 'shredded'",
                 &[Value::Int(case_id)],
             )?;
             let Some(row) = rows.into_iter().next() else { return Ok(None) };
@@ -768,7 +768,10 @@ impl Store {
             let case = case_summary(row, &keys)?;
             let key = keys.get(&key_id).ok_or(Error::NotFound { what: "data key" })?;
             let submissions = sql
-                .rows("SELECT id FROM submissions WHERE case_id = $1 ORDER BY id", &[Value::Int(case_id)])?
+                .rows(
+                    "SELECT id FROM submissions WHERE case_id = $1 AND status <> 'shredded' ORDER BY id",
+                    &[Value::Int(case_id)],
+                )?
                 .into_iter()
                 .filter_map(|r| r.into_iter().next().and_then(|v| v.as_int()))
                 .collect();

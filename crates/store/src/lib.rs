@@ -24,6 +24,7 @@ mod cases;
 mod error;
 mod public;
 mod records;
+mod retention;
 mod rotation;
 mod seal;
 mod subject_requests;
@@ -47,6 +48,7 @@ pub use public::{
     SubmissionDetail, SubmissionKind, SubmissionState, SubmissionStatus, Submitted,
 };
 pub use records::{CheckLookup, ConflictPolicy, ImportKind, PreparedImport, RowOutcome, Stored, Timeline};
+pub use retention::{RetentionItem, RetentionPolicy, RetentionReport};
 pub use rotation::RotationReport;
 pub use seal::{CommandProvider, MasterKeyProvider, MasterKeySource};
 pub use subject_requests::{EXEMPTIONS, NewSubjectRequest, RequestKind, SubjectRequest};
@@ -203,7 +205,7 @@ impl Store {
 
     /// Row counts per table, for status pages (no personal data).
     pub fn counts(&self) -> Result<Vec<(&'static str, i64)>> {
-        const TABLES: [&str; 9] = [
+        const TABLES: [&str; 11] = [
             "persons",
             "documents",
             "applications",
@@ -212,6 +214,8 @@ impl Store {
             "submissions",
             "cases",
             "users",
+            "data_keys",
+            "idempotency_keys",
             "audit_log",
         ];
         self.backend.read(|sql| {

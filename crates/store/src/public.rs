@@ -491,7 +491,7 @@ impl Store {
                 "SELECT id, kind, status, received_at, updated_at, last_check_in, destination,
                     (SELECT COUNT(*) FROM submission_attachments a WHERE a.submission_id = s.id AND a.kind = 'addition'),
                     (SELECT COUNT(*) FROM submission_attachments a WHERE a.submission_id = s.id AND a.kind = 'photo')
-                 FROM submissions s WHERE receipt_bidx = $1",
+                 FROM submissions s WHERE receipt_bidx = $1 AND status <> 'shredded'",
                 &[Value::Blob(bidx)],
             )?;
             let Some(row) = rows.into_iter().next() else { return Ok(None) };
@@ -527,8 +527,10 @@ impl Store {
     pub fn submission_content(&self, receipt: &Receipt) -> Result<Option<serde_json::Value>> {
         let bidx = self.receipt_index(receipt);
         let found = self.backend.read(|sql| {
-            let rows =
-                sql.rows("SELECT id, key_id, sealed FROM submissions WHERE receipt_bidx = $1", &[Value::Blob(bidx)])?;
+            let rows = sql.rows(
+                "SELECT id, key_id, sealed FROM submissions WHERE receipt_bidx = $1 AND status <> 'shredded'",
+                &[Value::Blob(bidx)],
+            )?;
             let Some(row) = rows.into_iter().next() else { return Ok(None) };
             let mut row = row.into_iter();
             let (Some(Value::Int(id)), Some(Value::Int(key_id)), Some(Value::Blob(sealed))) =
@@ -557,8 +559,10 @@ impl Store {
     ) -> Result<Answered> {
         let bidx = self.receipt_index(receipt);
         self.backend.write(|sql| {
-            let rows =
-                sql.rows("SELECT id, key_id, status FROM submissions WHERE receipt_bidx = $1", &[Value::Blob(bidx)])?;
+            let rows = sql.rows(
+                "SELECT id, key_id, status FROM submissions WHERE receipt_bidx = $1 AND status <> 'shredded'",
+                &[Value::Blob(bidx)],
+            )?;
             let mut row = rows.into_iter().next().ok_or(Error::NotFound { what: "submission" })?.into_iter();
             let (Some(Value::Int(id)), Some(Value::Int(key_id)), Some(Value::Text(status))) =
                 (row.next(), row.next(), row.next())
@@ -634,8 +638,10 @@ impl Store {
     ) -> Result<Answered> {
         let bidx = self.receipt_index(receipt);
         self.backend.write(|sql| {
-            let rows =
-                sql.rows("SELECT id, key_id, status FROM submissions WHERE receipt_bidx = $1", &[Value::Blob(bidx)])?;
+            let rows = sql.rows(
+                "SELECT id, key_id, status FROM submissions WHERE receipt_bidx = $1 AND status <> 'shredded'",
+                &[Value::Blob(bidx)],
+            )?;
             let mut row = rows.into_iter().next().ok_or(Error::NotFound { what: "submission" })?.into_iter();
             let (Some(Value::Int(id)), Some(Value::Int(key_id)), Some(Value::Text(status))) =
                 (row.next(), row.next(), row.next())
@@ -723,7 +729,7 @@ impl Store {
         let detail = self.backend.read(|sql| {
             let rows = sql.rows(
                 "SELECT id, kind, status, urgency, spam_score, received_at, updated_at, region_code, destination,
-                    minor_involved, anonymous, case_id, key_id, sealed FROM submissions WHERE id = $1",
+                    minor_involved, anonymous, case_id, key_id, sealed FROM submissions WHERE id = $1 AND status <> 'shredded'",
                 &[Value::Int(id)],
             )?;
             let Some(row) = rows.into_iter().next() else { return Ok(None) };

@@ -531,3 +531,34 @@ pub fn dsr(command: crate::DsrCommand) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `waspada admin retention [--dry-run]`.
+pub fn retention(args: &StoreArgs, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let store = args.open()?;
+    let context = AuditContext::new(cli_actor(), "retention (UU 27/2022 Art. 16)")?;
+    let policy = waspada_store::RetentionPolicy::default();
+    let report = store.apply_retention(&policy, chrono::Utc::now(), dry_run, &context)?;
+    let verb = if dry_run { "would shred" } else { "shredded" };
+    for item in &report.due {
+        println!("{verb}\t{}\t{}\tlast change {}\t({})", item.subject, item.kind, item.last_change, item.rule);
+    }
+    for item in &report.held {
+        println!(
+            "held\t{}\t{}\tlast change {}\t({}; {})",
+            item.subject,
+            item.kind,
+            item.last_change,
+            item.rule,
+            item.held_by.as_deref().unwrap_or("")
+        );
+    }
+    println!(
+        "{}: {} record(s) {verb}, {} held, {} idempotency key(s) {}",
+        if dry_run { "dry run" } else { "retention" },
+        report.due.len(),
+        report.held.len(),
+        report.idempotency_keys,
+        if dry_run { "to delete" } else { "deleted" }
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -499,6 +499,15 @@ enum AdminCommand {
         #[arg(long)]
         display_name: Option<String>,
     },
+    /// Apply the retention periods: records past theirs are crypto-shredded (their data key
+    /// destroyed) unless a legal hold applies (an open case). --dry-run only lists.
+    Retention {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// List what would be shredded and what is held, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Give an account a new second factor (TOTP): prints the otpauth:// address and the secret
     /// to enter in an authenticator app. Codes of an earlier enrolment stop working.
     TotpEnrol {
@@ -573,6 +582,7 @@ fn main() -> ExitCode {
         Command::Breach { command } => commands::breach(command),
         Command::Dsr { command } => commands::dsr(command),
         Command::Admin { command: AdminCommand::RotateMasterKey { store } } => commands::rotate_master_key(&store),
+        Command::Admin { command: AdminCommand::Retention { store, dry_run } } => commands::retention(&store, dry_run),
         Command::Admin { command: AdminCommand::TotpEnrol { store, username } } => {
             commands::totp_enrol(&store, &username)
         }

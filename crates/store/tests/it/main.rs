@@ -20,5 +20,6 @@ mod keys;
 mod lookups;
 mod properties;
 mod public;
+mod retention;
 mod subject_requests;
 mod users;

@@ -104,3 +104,14 @@ fn access_and_rectification_requests_go_through_the_dpo() {
     // Every step is in the audit log under the person.
     check(&store.run("audit list", &["--action", "dsr.decide"]), 0, &["person:"]);
 }
+
+#[test]
+fn retention_lists_before_it_shreds() {
+    let store = Store::new();
+    check(&store.import(&[&fixture("canonical")]), 0, &[]);
+    let dry = store.run("admin retention", &["--dry-run"]);
+    check(&dry, 0, &["dry run: 0 record(s) would shred, 0 held"]);
+    let real = store.run("admin retention", &[]);
+    check(&real, 0, &["retention: 0 record(s) shredded"]);
+    check(&store.run("audit list", &["--action", "retention.run"]), 0, &["retention:all"]);
+}

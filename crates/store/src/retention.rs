@@ -1,0 +1,231 @@
+//! Retention of what citizens sent and of case work (UU 27/2022 Art. 16(2)(h): personal data is
+//! kept no longer than needed): each kind has a period after its last change; when it has passed,
+//! the record is crypto-shredded — its data key is destroyed, which leaves the sealed rows in place
+//! and unreadable — unless a legal hold applies (a report in a case that is still open, or the
+//! open case itself). Blind indexes that could still link a shredded report to others are deleted
+//! with it. `waspada admin retention --dry-run` lists what would go and what is held.
+//!
+//! Not covered yet: a backup made before the shredding still holds the wrapped data key, so whoever
+//! holds that backup and the master key can still read the record (see `docs/security.md`).
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::backend::Value;
+use crate::error::{Error, Result};
+use crate::{AuditContext, Store, audit};
+
+/// Retention periods, in days after a record's last change.
+#[derive(Debug, Clone)]
+pub struct RetentionPolicy {
+    /// Reports and SOS judged spam.
+    pub spam_days: i64,
+    /// Reports and SOS not in any case (dealt with, closed, or never followed up).
+    pub report_days: i64,
+    /// A lapor diri its traveller closed (back home).
+    pub lapor_diri_closed_days: i64,
+    /// A lapor diri still open with no check-in or update for this long.
+    pub lapor_diri_silent_days: i64,
+    /// Closed cases, with their reports.
+    pub closed_case_days: i64,
+    /// The citizens' app's idempotency keys (retries come within minutes).
+    pub idempotency_days: i64,
+}
+
+impl Default for RetentionPolicy {
+    fn default() -> Self {
+        RetentionPolicy {
+            spam_days: 90,
+            report_days: 5 * 365,
+            lapor_diri_closed_days: 365,
+            lapor_diri_silent_days: 3 * 365,
+            // UU 21/2007 offences carry up to 15 years; a case file outlives most prosecutions.
+            closed_case_days: 15 * 365,
+            idempotency_days: 30,
+        }
+    }
+}
+
+/// A record retention concerns.
+#[derive(Debug, Clone, Serialize)]
+pub struct RetentionItem {
+    /// `submission:ID` or `case:ID`.
+    pub subject: String,
+    /// `report`, `sos`, `lapor_diri` or `case`.
+    pub kind: String,
+    /// Its last change.
+    pub last_change: String,
+    /// Which period applied.
+    pub rule: &'static str,
+    /// Why it is kept although its period has passed, if it is.
+    pub held_by: Option<String>,
+}
+
+/// What a retention run found and did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RetentionReport {
+    /// Past their period and shredded (or, in a dry run, to be shredded).
+    pub due: Vec<RetentionItem>,
+    /// Past their period but held.
+    pub held: Vec<RetentionItem>,
+    /// Idempotency keys deleted (or to be deleted).
+    pub idempotency_keys: i64,
+    /// Whether this was a dry run (nothing changed).
+    pub dry_run: bool,
+}
+
+fn older_than(stamp: &str, now: DateTime<Utc>, days: i64) -> bool {
+    DateTime::parse_from_rfc3339(stamp)
+        .is_ok_and(|at| now.signed_duration_since(at.with_timezone(&Utc)) > Duration::days(days))
+}
+
+impl Store {
+    /// Applies the retention policy as of `now` (audited: `retention.run`, and `retention.shred`
+    /// per record). With `dry_run` nothing changes and the report lists what would.
+    pub fn apply_retention(
+        &self,
+        policy: &RetentionPolicy,
+        now: DateTime<Utc>,
+        dry_run: bool,
+        context: &AuditContext,
+    ) -> Result<RetentionReport> {
+        let mut report = RetentionReport { dry_run, ..RetentionReport::default() };
+        let (cases, submissions, keys_due) = self.backend.read(|sql| {
+            let cases =
+                sql.rows("SELECT id, status, opened_at, closed_at, key_id FROM cases WHERE status <> 'shredded'", &[])?;
+            let submissions = sql.rows(
+                "SELECT s.id, s.kind, s.status, s.updated_at, s.last_check_in, s.key_id, c.status, c.closed_at
+                 FROM submissions s LEFT JOIN cases c ON c.id = s.case_id WHERE s.status <> 'shredded'",
+                &[],
+            )?;
+            let cutoff = crate::stamp(now - Duration::days(policy.idempotency_days));
+            let keys =
+                sql.rows("SELECT COUNT(*) FROM idempotency_keys WHERE created_at < $1", &[Value::Text(cutoff)])?;
+            let keys = keys.first().and_then(|r| r.first()).and_then(Value::as_int).unwrap_or(0);
+            Ok((cases, submissions, keys))
+        })?;
+        report.idempotency_keys = keys_due;
+        // (subject, key_id, table to mark) of what goes.
+        let mut shred: Vec<(String, i64, &'static str, i64)> = Vec::new();
+        for row in cases {
+            let mut row = row.into_iter();
+            let (Some(Value::Int(id)), Some(Value::Text(status)), Some(Value::Text(opened_at))) =
+                (row.next(), row.next(), row.next())
+            else {
+                return Err(Error::Corrupt("cases row".into()));
+            };
+            let closed_at = row.next().and_then(Value::into_text);
+            let key_id = row.next().and_then(|v| v.as_int()).unwrap_or_default();
+            if status != "closed" {
+                continue;
+            }
+            let last = closed_at.unwrap_or(opened_at);
+            if older_than(&last, now, policy.closed_case_days) {
+                let item = RetentionItem {
+                    subject: format!("case:{id}"),
+                    kind: "case".into(),
+                    last_change: last,
+                    rule: "closed_case_days",
+                    held_by: None,
+                };
+                shred.push((item.subject.clone(), key_id, "cases", id));
+                report.due.push(item);
+            }
+        }
+        for row in submissions {
+            let mut row = row.into_iter();
+            let (
+                Some(Value::Int(id)),
+                Some(Value::Text(kind)),
+                Some(Value::Text(status)),
+                Some(Value::Text(updated_at)),
+            ) = (row.next(), row.next(), row.next(), row.next())
+            else {
+                return Err(Error::Corrupt("submissions row".into()));
+            };
+            let last_check_in = row.next().and_then(Value::into_text);
+            let key_id = row.next().and_then(|v| v.as_int()).unwrap_or_default();
+            let case_status = row.next().and_then(Value::into_text);
+            let case_closed_at = row.next().and_then(Value::into_text);
+            let (rule, days, last) = match (kind.as_str(), status.as_str()) {
+                (_, "spam") => ("spam_days", policy.spam_days, updated_at),
+                ("lapor_diri", "closed") => ("lapor_diri_closed_days", policy.lapor_diri_closed_days, updated_at),
+                ("lapor_diri", _) => {
+                    ("lapor_diri_silent_days", policy.lapor_diri_silent_days, last_check_in.unwrap_or(updated_at))
+                }
+                // A report in a closed case goes with the case.
+                (_, _) if case_status.as_deref() == Some("closed") => {
+                    ("closed_case_days", policy.closed_case_days, case_closed_at.unwrap_or(updated_at))
+                }
+                _ => ("report_days", policy.report_days, updated_at),
+            };
+            if !older_than(&last, now, days) {
+                continue;
+            }
+            let held_by = match case_status.as_deref() {
+                Some("open") => Some("an open case (legal hold)".to_owned()),
+                _ => None,
+            };
+            let item = RetentionItem { subject: format!("submission:{id}"), kind, last_change: last, rule, held_by };
+            if item.held_by.is_some() {
+                report.held.push(item);
+            } else {
+                shred.push((item.subject.clone(), key_id, "submissions", id));
+                report.due.push(item);
+            }
+        }
+        if dry_run {
+            self.record_audit(
+                context,
+                "retention.dry_run",
+                "retention:all",
+                &format!(
+                    "due={} held={} idempotency_keys={}",
+                    report.due.len(),
+                    report.held.len(),
+                    report.idempotency_keys
+                ),
+            )?;
+            return Ok(report);
+        }
+        for (subject, key_id, table, id) in &shred {
+            self.backend.write(|sql| {
+                // Destroying the key is the shredding; the rest keeps the tables consistent and
+                // drops what could still link the record to others.
+                sql.exec("DELETE FROM data_keys WHERE id = $1", &[Value::Int(*key_id)])?;
+                sql.exec(&format!("UPDATE {table} SET status = 'shredded' WHERE id = $1"), &[Value::Int(*id)])?;
+                if *table == "submissions" {
+                    sql.exec("DELETE FROM submission_terms WHERE submission_id = $1", &[Value::Int(*id)])?;
+                    sql.exec("DELETE FROM submission_attachments WHERE submission_id = $1", &[Value::Int(*id)])?;
+                    sql.exec("DELETE FROM report_links WHERE submission_id = $1", &[Value::Int(*id)])?;
+                } else {
+                    sql.exec("DELETE FROM case_parties WHERE case_id = $1", &[Value::Int(*id)])?;
+                    sql.exec("DELETE FROM case_entries WHERE case_id = $1", &[Value::Int(*id)])?;
+                }
+                audit::record(&self.keys, sql, context, "retention.shred", subject, "data key destroyed", Utc::now())
+                    .map(|_| ())
+            })?;
+            self.keys.forget(*key_id);
+        }
+        let cutoff = crate::stamp(now - Duration::days(policy.idempotency_days));
+        self.backend.write(|sql| {
+            sql.exec("DELETE FROM idempotency_keys WHERE created_at < $1", &[Value::Text(cutoff)])?;
+            audit::record(
+                &self.keys,
+                sql,
+                context,
+                "retention.run",
+                "retention:all",
+                &format!(
+                    "shredded={} held={} idempotency_keys={}",
+                    report.due.len(),
+                    report.held.len(),
+                    report.idempotency_keys
+                ),
+                Utc::now(),
+            )
+            .map(|_| ())
+        })?;
+        Ok(report)
+    }
+}
