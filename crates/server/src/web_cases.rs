@@ -111,6 +111,24 @@ fn context(user: &CurrentUser) -> Result<AuditContext, AppError> {
     AuditContext::new(user.username.clone(), PURPOSE).map_err(|_| AppError::PurposeRequired)
 }
 
+/// The start of every page here: the signed-in user with the permission the page needs, the
+/// form token, and the audit context of case work; or the response that ends the request.
+async fn staff(
+    state: &AppState,
+    headers: &HeaderMap,
+    permission: Permission,
+    title: &str,
+) -> Result<(Lang, CurrentUser, String, AuditContext), Response> {
+    let lang = lang(headers);
+    let Some((user, token)) = session(state, headers).await else { return Err(redirect("/login")) };
+    let csrf = csrf_for(&token);
+    if !user.role.allows(permission) {
+        return Err(forbidden(lang, tc(lang, title), &user, &csrf));
+    }
+    let Ok(context) = context(&user) else { return Err(redirect("/")) };
+    Ok((lang, user, csrf, context))
+}
+
 fn error_page(lang: Lang, user: &CurrentUser, csrf: &str, error: &AppError) -> Response {
     let (id, en) = error.messages();
     let body = html! { p.error role="alert" { (if lang == Lang::Id { id } else { en }) } p { a href="/triage" { (tc(lang, "triage")) } } };
@@ -147,13 +165,10 @@ pub(super) async fn triage_page(
     headers: HeaderMap,
     Query(params): Query<QueuePage>,
 ) -> Response {
-    let lang = lang(&headers);
-    let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
-    let csrf = csrf_for(&token);
-    if !user.role.allows(Permission::ReadReports) {
-        return forbidden(lang, tc(lang, "triage"), &user, &csrf);
-    }
-    let Ok(context) = context(&user) else { return redirect("/") };
+    let (lang, user, csrf, context) = match staff(&state, &headers, Permission::ReadReports, "triage").await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
     let query = crate::cases::QueueParams { kind: None, all: params.all, limit: Some(200) };
     let items = match crate::cases::queue(&state, &user, context, &query).await {
         Ok(items) => items,
@@ -205,13 +220,10 @@ pub(super) async fn report_page(State(state): State<AppState>, headers: HeaderMa
 }
 
 async fn report_view(state: &AppState, headers: &HeaderMap, id: i64, notice: Option<(bool, String)>) -> Response {
-    let lang = lang(headers);
-    let Some((user, token)) = session(state, headers).await else { return redirect("/login") };
-    let csrf = csrf_for(&token);
-    if !user.role.allows(Permission::ReadReports) {
-        return forbidden(lang, tc(lang, "report"), &user, &csrf);
-    }
-    let Ok(context) = context(&user) else { return redirect("/") };
+    let (lang, user, csrf, context) = match staff(state, headers, Permission::ReadReports, "report").await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
     let view = match crate::cases::report(state, &user, context, id).await {
         Ok(view) => view,
         Err(error) => return error_page(lang, &user, &csrf, &error),
@@ -431,13 +443,10 @@ pub(super) async fn open_case(State(state): State<AppState>, headers: HeaderMap,
 }
 
 pub(super) async fn cases_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let lang = lang(&headers);
-    let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
-    let csrf = csrf_for(&token);
-    if !user.role.allows(Permission::ManageCases) {
-        return forbidden(lang, tc(lang, "cases"), &user, &csrf);
-    }
-    let Ok(context) = context(&user) else { return redirect("/") };
+    let (lang, user, csrf, context) = match staff(&state, &headers, Permission::ManageCases, "cases").await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
     let store = state.store.clone();
     let cases = match tokio::task::spawn_blocking(move || store.cases(false, &context)).await {
         Ok(Ok(cases)) => cases,
@@ -459,13 +468,10 @@ pub(super) async fn case_page(State(state): State<AppState>, headers: HeaderMap,
 }
 
 async fn case_view(state: &AppState, headers: &HeaderMap, id: i64, notice: Option<(bool, String)>) -> Response {
-    let lang = lang(headers);
-    let Some((user, token)) = session(state, headers).await else { return redirect("/login") };
-    let csrf = csrf_for(&token);
-    if !user.role.allows(Permission::ManageCases) {
-        return forbidden(lang, tc(lang, "cases"), &user, &csrf);
-    }
-    let Ok(context) = context(&user) else { return redirect("/") };
+    let (lang, user, csrf, context) = match staff(state, headers, Permission::ManageCases, "cases").await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
     let store = state.store.clone();
     let view = match tokio::task::spawn_blocking(move || store.case(id, &context)).await {
         Ok(Ok(Some(view))) => view,

@@ -307,6 +307,12 @@ fn public_context() -> AuditContext {
     AuditContext { actor: "public".into(), purpose: "citizen submission".into() }
 }
 
+/// A submission found by receipt with its idempotency key claimed, or the answer of a retry.
+enum Found {
+    Fresh { id: i64, key_id: i64, status: String },
+    Replay(Answered),
+}
+
 /// The outcome of claiming an idempotency key inside a write transaction.
 enum Claim {
     /// The key is new and now held by this transaction.
@@ -559,20 +565,10 @@ impl Store {
     ) -> Result<Answered> {
         let bidx = self.receipt_index(receipt);
         self.backend.write(|sql| {
-            let rows = sql.rows(
-                "SELECT id, key_id, status FROM submissions WHERE receipt_bidx = $1 AND status <> 'shredded'",
-                &[Value::Blob(bidx)],
-            )?;
-            let mut row = rows.into_iter().next().ok_or(Error::NotFound { what: "submission" })?.into_iter();
-            let (Some(Value::Int(id)), Some(Value::Int(key_id)), Some(Value::Text(status))) =
-                (row.next(), row.next(), row.next())
-            else {
-                return Err(Error::Corrupt("submissions row".into()));
+            let (id, key_id, status) = match self.find_and_claim(sql, &bidx, idempotency)? {
+                Found::Fresh { id, key_id, status } => (id, key_id, status),
+                Found::Replay(answered) => return Ok(answered),
             };
-            if let Claim::Replay { response, .. } = self.claim(sql, idempotency)? {
-                let response = serde_json::from_slice(&response.unwrap_or_default()).unwrap_or(serde_json::Value::Null);
-                return Ok(Answered { response, replayed: true });
-            }
             if kind == AttachmentKind::CheckIn && status == SubmissionStatus::Closed.code() {
                 return Err(Error::Refused("this registration is closed".into()));
             }
@@ -638,20 +634,10 @@ impl Store {
     ) -> Result<Answered> {
         let bidx = self.receipt_index(receipt);
         self.backend.write(|sql| {
-            let rows = sql.rows(
-                "SELECT id, key_id, status FROM submissions WHERE receipt_bidx = $1 AND status <> 'shredded'",
-                &[Value::Blob(bidx)],
-            )?;
-            let mut row = rows.into_iter().next().ok_or(Error::NotFound { what: "submission" })?.into_iter();
-            let (Some(Value::Int(id)), Some(Value::Int(key_id)), Some(Value::Text(status))) =
-                (row.next(), row.next(), row.next())
-            else {
-                return Err(Error::Corrupt("submissions row".into()));
+            let (id, key_id, status) = match self.find_and_claim(sql, &bidx, idempotency)? {
+                Found::Fresh { id, key_id, status } => (id, key_id, status),
+                Found::Replay(answered) => return Ok(answered),
             };
-            if let Claim::Replay { response, .. } = self.claim(sql, idempotency)? {
-                let response = serde_json::from_slice(&response.unwrap_or_default()).unwrap_or(serde_json::Value::Null);
-                return Ok(Answered { response, replayed: true });
-            }
             if status == SubmissionStatus::Closed.code() {
                 return Err(Error::Refused("this registration is closed".into()));
             }
@@ -676,6 +662,28 @@ impl Store {
                 Utc::now(),
             )?;
             Ok(Answered { response, replayed: false })
+        })
+    }
+
+    /// The submission a receipt's blind index names, and the idempotency key claimed for a change
+    /// to it; a retry of a change already made gets its first answer.
+    fn find_and_claim(&self, sql: &mut dyn Sql, bidx: &[u8], idempotency: &Idempotency) -> Result<Found> {
+        let rows = sql.rows(
+            "SELECT id, key_id, status FROM submissions WHERE receipt_bidx = $1 AND status <> 'shredded'",
+            &[Value::Blob(bidx.to_vec())],
+        )?;
+        let mut row = rows.into_iter().next().ok_or(Error::NotFound { what: "submission" })?.into_iter();
+        let (Some(Value::Int(id)), Some(Value::Int(key_id)), Some(Value::Text(status))) =
+            (row.next(), row.next(), row.next())
+        else {
+            return Err(Error::Corrupt("submissions row".into()));
+        };
+        Ok(match self.claim(sql, idempotency)? {
+            Claim::Replay { response, .. } => Found::Replay(Answered {
+                response: serde_json::from_slice(&response.unwrap_or_default()).unwrap_or(serde_json::Value::Null),
+                replayed: true,
+            }),
+            Claim::Fresh => Found::Fresh { id, key_id, status },
         })
     }
 

@@ -246,28 +246,9 @@ impl Store {
         let note = limit(note, 4000, "the note")?;
         let status = if approve { "approved" } else { "refused" };
         self.backend.write(|sql| {
-            let rows = sql.rows(
-                "SELECT person_id, status, key_id, sealed FROM subject_requests WHERE reference = $1",
-                &[Value::from(reference)],
-            )?;
-            let mut row = rows.into_iter().next().ok_or(Error::NotFound { what: "request" })?.into_iter();
-            let (
-                Some(Value::Int(person_id)),
-                Some(Value::Text(current)),
-                Some(Value::Int(key_id)),
-                Some(Value::Blob(sealed)),
-            ) = (row.next(), row.next(), row.next(), row.next())
-            else {
-                return Err(Error::Corrupt("subject_requests row".into()));
-            };
-            if current != "pending" {
-                return Err(Error::Refused(format!("{reference} is already {current}")));
-            }
-            let keys = self.keys_by_id(sql, &[key_id])?;
-            let key = keys.get(&key_id).ok_or(Error::NotFound { what: "data key" })?;
-            let mut text: RequestText = serde_json::from_slice(&seal::open(key, "subject_requests", key_id, &sealed)?)?;
+            let Opened { person_id, key_id, key, mut text } = self.open_request(sql, reference, "pending")?;
             text.decision_note = Some(note.clone()).filter(|n| !n.is_empty());
-            let sealed = seal::seal(key, "subject_requests", key_id, &serde_json::to_vec(&text)?)?;
+            let sealed = seal::seal(&key, "subject_requests", key_id, &serde_json::to_vec(&text)?)?;
             sql.exec(
                 "UPDATE subject_requests SET status = $1, exemptions = $2, decided_by = $3, decided_at = $4, sealed = $5
                  WHERE reference = $6",
@@ -303,28 +284,9 @@ impl Store {
         context: &AuditContext,
     ) -> Result<()> {
         self.backend.write(|sql| {
-            let rows = sql.rows(
-                "SELECT person_id, status, key_id, sealed FROM subject_requests WHERE reference = $1",
-                &[Value::from(reference)],
-            )?;
-            let mut row = rows.into_iter().next().ok_or(Error::NotFound { what: "request" })?.into_iter();
-            let (
-                Some(Value::Int(person_id)),
-                Some(Value::Text(current)),
-                Some(Value::Int(key_id)),
-                Some(Value::Blob(sealed)),
-            ) = (row.next(), row.next(), row.next(), row.next())
-            else {
-                return Err(Error::Corrupt("subject_requests row".into()));
-            };
-            if current != "approved" {
-                return Err(Error::Refused(format!("{reference} is {current}, not approved")));
-            }
-            let keys = self.keys_by_id(sql, &[key_id])?;
-            let key = keys.get(&key_id).ok_or(Error::NotFound { what: "data key" })?;
-            let mut text: RequestText = serde_json::from_slice(&seal::open(key, "subject_requests", key_id, &sealed)?)?;
+            let Opened { person_id, key_id, key, mut text } = self.open_request(sql, reference, "approved")?;
             text.previous = previous.clone();
-            let sealed = seal::seal(key, "subject_requests", key_id, &serde_json::to_vec(&text)?)?;
+            let sealed = seal::seal(&key, "subject_requests", key_id, &serde_json::to_vec(&text)?)?;
             sql.exec(
                 "UPDATE subject_requests SET status = 'completed', sealed = $1 WHERE reference = $2",
                 &[Value::Blob(sealed), Value::from(reference)],
@@ -340,6 +302,36 @@ impl Store {
             )
             .map(|_| ())
         })
+    }
+
+    /// A request's row in the state a change needs (`pending` to decide, `approved` to complete),
+    /// with its texts opened.
+    fn open_request(&self, sql: &mut dyn Sql, reference: &str, expected: &str) -> Result<Opened> {
+        let rows = sql.rows(
+            "SELECT person_id, status, key_id, sealed FROM subject_requests WHERE reference = $1",
+            &[Value::from(reference)],
+        )?;
+        let mut row = rows.into_iter().next().ok_or(Error::NotFound { what: "request" })?.into_iter();
+        let (
+            Some(Value::Int(person_id)),
+            Some(Value::Text(current)),
+            Some(Value::Int(key_id)),
+            Some(Value::Blob(sealed)),
+        ) = (row.next(), row.next(), row.next(), row.next())
+        else {
+            return Err(Error::Corrupt("subject_requests row".into()));
+        };
+        if current != expected {
+            return Err(Error::Refused(if expected == "pending" {
+                format!("{reference} is already {current}")
+            } else {
+                format!("{reference} is {current}, not {expected}")
+            }));
+        }
+        let keys = self.keys_by_id(sql, &[key_id])?;
+        let key = keys.get(&key_id).cloned().ok_or(Error::NotFound { what: "data key" })?;
+        let text: RequestText = serde_json::from_slice(&seal::open(&key, "subject_requests", key_id, &sealed)?)?;
+        Ok(Opened { person_id, key_id, key, text })
     }
 
     fn request_from_row(&self, sql: &mut dyn Sql, row: Vec<Value>) -> Result<SubjectRequest> {
@@ -377,6 +369,14 @@ impl Store {
             previous: text.previous,
         })
     }
+}
+
+/// A request opened for a change.
+struct Opened {
+    person_id: i64,
+    key_id: i64,
+    key: seal::SecretKey,
+    text: RequestText,
 }
 
 const REQUEST_COLUMNS: &str =
