@@ -377,6 +377,19 @@ impl Store {
         rows.first().and_then(|r| r.first()).and_then(Value::as_int).ok_or_else(|| Error::Corrupt("no entry id".into()))
     }
 
+    /// Records an event on a case's timeline (opened, report added, person added, status, closed).
+    fn event(
+        &self,
+        sql: &mut dyn Sql,
+        case_id: i64,
+        key_id: i64,
+        key: &seal::SecretKey,
+        text: &str,
+        actor: &str,
+    ) -> Result<i64> {
+        self.add_entry_in(sql, case_id, key_id, key, EntryKind::Event, text, None, None, None, actor)
+    }
+
     /// Opens a case from submissions (which move to `in_case`); audited as `case.open`. A
     /// submission already in another case is refused.
     pub fn open_case(
@@ -424,18 +437,7 @@ impl Store {
                 .and_then(|r| r.first())
                 .and_then(Value::as_int)
                 .ok_or_else(|| Error::Corrupt("no case id".into()))?;
-            self.add_entry_in(
-                sql,
-                case_id,
-                key_id,
-                &key,
-                EntryKind::Event,
-                "opened",
-                None,
-                None,
-                None,
-                &context.actor,
-            )?;
+            self.event(sql, case_id, key_id, &key, "opened", &context.actor)?;
             for &submission in submissions {
                 self.attach_submission_in(sql, case_id, key_id, &key, submission, &context.actor)?;
             }
@@ -481,18 +483,7 @@ impl Store {
         if changed == 0 {
             return Err(Error::Refused(format!("submission {submission} is already in another case")));
         }
-        self.add_entry_in(
-            sql,
-            case_id,
-            key_id,
-            key,
-            EntryKind::Event,
-            &format!("report {submission} added"),
-            None,
-            None,
-            None,
-            actor,
-        )?;
+        self.event(sql, case_id, key_id, key, &format!("report {submission} added"), actor)?;
         Ok(())
     }
 
@@ -555,18 +546,7 @@ impl Store {
                 .and_then(|r| r.first())
                 .and_then(Value::as_int)
                 .ok_or_else(|| Error::Corrupt("no party id".into()))?;
-            self.add_entry_in(
-                sql,
-                case_id,
-                key_id,
-                &key,
-                EntryKind::Event,
-                &format!("person added as {}", party.role.code()),
-                None,
-                None,
-                None,
-                &context.actor,
-            )?;
+            self.event(sql, case_id, key_id, &key, &format!("person added as {}", party.role.code()), &context.actor)?;
             let mut subjects = vec![format!("case:{case_id}")];
             if let Some(person_id) = party.person_id {
                 subjects.push(format!("person:{person_id}"));
@@ -653,16 +633,12 @@ impl Store {
                 "UPDATE case_entries SET status = $1, updated_at = $2 WHERE id = $3",
                 &[Value::from(status), Value::Text(crate::now_text()), Value::Int(entry_id)],
             )?;
-            self.add_entry_in(
+            self.event(
                 sql,
                 case_id,
                 key_id,
                 &key,
-                EntryKind::Event,
                 &format!("{} {entry_id} is now {status}", kind.code()),
-                None,
-                None,
-                None,
                 &context.actor,
             )?;
             audit::record(&self.keys, sql, context, "case.entry_status", &format!("case:{case_id}"), status, Utc::now())
@@ -706,18 +682,7 @@ impl Store {
                 "UPDATE submissions SET status = 'closed', updated_at = $1 WHERE case_id = $2 AND kind <> 'lapor_diri'",
                 &[Value::Text(now), Value::Int(case_id)],
             )?;
-            self.add_entry_in(
-                sql,
-                case_id,
-                key_id,
-                &key,
-                EntryKind::Event,
-                &format!("closed: {}", outcome.code()),
-                None,
-                None,
-                None,
-                &context.actor,
-            )?;
+            self.event(sql, case_id, key_id, &key, &format!("closed: {}", outcome.code()), &context.actor)?;
             audit::record(
                 &self.keys,
                 sql,
