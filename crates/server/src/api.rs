@@ -118,6 +118,67 @@ pub struct DocumentQuery {
     pub issuing_state: Option<String>,
 }
 
+/// What a partner may learn of a document: its status, nothing about its holder.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentStatusDto {
+    /// The number asked.
+    pub number: String,
+    /// Issuing state.
+    pub issuing_state: String,
+    /// `valid`, `lost`, `stolen`, `revoked`, … as recorded.
+    pub status: String,
+    /// When the status last changed.
+    pub status_changed_at: Option<String>,
+    /// Expiry date.
+    pub expiry_date: String,
+}
+
+/// A document's status (lost, stolen, revoked or valid) without any holder data: the question a
+/// partner agency asks at its border (like INTERPOL's SLTD). Audited like every look-up.
+#[utoipa::path(get, path = "/api/v1/documents/{number}/status", tag = "documents",
+    params(("number" = String, Path), DocumentQuery, ("X-Purpose" = String, Header)),
+    responses((status = 200, body = Vec<DocumentStatusDto>), (status = 404, body = ErrorBody)))]
+pub async fn document_status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    purpose: Purpose,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    query: Result<Query<DocumentQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<DocumentStatusDto>>, AppError> {
+    require(user.role, Permission::DocumentStatus)?;
+    let Path(number) = path?;
+    let Query(query) = query?;
+    let number =
+        waspada_domain::DocumentNumber::parse("number", &number).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let state_code = query
+        .issuing_state
+        .map(|s| waspada_domain::CountryCode::parse("issuing_state", &s))
+        .transpose()
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let context = user.context(&purpose)?;
+    let store = state.store.clone();
+    let found = blocking(move || {
+        Ok(store.documents_by_number(number.as_str(), state_code.as_ref().map(|c| c.as_str()), &context)?)
+    })
+    .await?;
+    if found.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok(Json(
+        found
+            .iter()
+            .map(DocumentDto::from)
+            .map(|d| DocumentStatusDto {
+                number: d.number,
+                issuing_state: d.issuing_state,
+                status: d.status,
+                status_changed_at: d.status_changed_at,
+                expiry_date: d.expiry_date,
+            })
+            .collect(),
+    ))
+}
+
 /// Find documents by number, optionally restricted to one issuing state.
 #[utoipa::path(get, path = "/api/v1/documents/{number}", tag = "documents", params(("number" = String, Path), DocumentQuery, ("X-Purpose" = String, Header)),
     responses((status = 200, body = Vec<DocumentDto>), (status = 404, body = ErrorBody)))]
@@ -548,6 +609,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/persons/{id}/timeline", get(timeline))
         .route("/api/v1/documents", post(post_documents))
         .route("/api/v1/documents/{number}", get(documents_by_number))
+        .route("/api/v1/documents/{number}/status", get(document_status))
         .route("/api/v1/applications", post(post_applications))
         .route("/api/v1/crossings", post(post_crossings))
         .route("/api/v1/watchlist", post(post_watchlist))

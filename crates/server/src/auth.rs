@@ -447,6 +447,15 @@ pub(crate) async fn sign_in(
             store.record_audit(&context, "auth.login_failed", "user:unknown", "")?;
             return Ok(None);
         };
+        if Role::parse(&user.role) == Some(Role::Partner) {
+            store.record_audit(&context, "auth.login_failed", &format!("user:{}", user.id), "partner password")?;
+            return Err(AppError::Coded {
+                status: axum::http::StatusCode::FORBIDDEN,
+                code: "token_only",
+                id: "Akun mitra memakai token API yang diterbitkan administrator, bukan kata sandi.".into(),
+                en: "Partner accounts use API tokens issued by an administrator, not a password.".into(),
+            });
+        }
         let role_requires = Role::parse(&user.role).is_some_and(|role| totp_roles.contains(&role));
         if user.totp_enrolled {
             let Some(code) = code else {
@@ -495,6 +504,28 @@ pub(crate) async fn sign_in(
         state.sign_ins.succeeded(&account);
     }
     Ok(outcome)
+}
+
+/// Issues an API token for an account (a partner agency's system), valid for `days`: returned
+/// once, stored only as a hash. Audited as `auth.token_issue`.
+pub fn issue_api_token(
+    store: &waspada_store::Store,
+    username: &str,
+    days: i64,
+    context: &AuditContext,
+) -> Result<(String, chrono::DateTime<Utc>), AppError> {
+    if !(1..=366).contains(&days) {
+        return Err(AppError::BadRequest("a token lives 1 to 366 days".into()));
+    }
+    let user = store.user_by_name(username)?.ok_or(AppError::NotFound)?;
+    if user.disabled {
+        return Err(AppError::Forbidden);
+    }
+    let token = new_token()?;
+    let expires_at = Utc::now() + chrono::Duration::days(days);
+    store.create_token(user.id, &token_hash(&token), expires_at)?;
+    store.record_audit(context, "auth.token_issue", &format!("user:{}", user.id), &format!("days={days}"))?;
+    Ok((token, expires_at))
 }
 
 /// The session token a request carries (bearer header or cookie), if any.

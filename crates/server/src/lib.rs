@@ -78,7 +78,7 @@ impl Default for ServerConfig {
             tls: None,
             audit_checkpoint_every: Duration::from_secs(5 * 60),
             public: public::PublicConfig::default(),
-            totp_roles: vec![roles::Role::Supervisor, roles::Role::Admin],
+            totp_roles: vec![roles::Role::Supervisor, roles::Role::Admin, roles::Role::SeniorOfficer],
         }
     }
 }
@@ -150,7 +150,7 @@ impl AppState {
     info(title = "Waspada API", description = "Traveller records, watchlists and MRZ checks for the immigration office. Every request for personal data needs a bearer token and a purpose (X-Purpose header).", version = "1"),
     paths(
         auth::login, auth::logout, auth::me,
-        api::person_by_nik, api::person_by_id, api::persons_by_name, api::timeline, api::documents_by_number, api::watchlist_search,
+        api::document_status, api::person_by_nik, api::person_by_id, api::persons_by_name, api::timeline, api::documents_by_number, api::watchlist_search,
         api::post_persons, api::post_documents, api::post_applications, api::post_crossings, api::post_watchlist,
         api::mrz_check, api::audit_list, api::audit_verify, checks::check, checks::decide, healthz,
         public::get_config, public::get_regions, public::challenge, public::post_report, public::post_photo,

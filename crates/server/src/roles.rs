@@ -2,11 +2,13 @@
 
 use crate::error::AppError;
 
-/// A staff role. Still to come: senior officer, partner (issue 6).
+/// A role: staff, and partner agencies (API tokens only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Petugas at the counter or checkpoint.
     Officer,
+    /// Senior officer: an officer who also keeps the watchlists (second factor required).
+    SeniorOfficer,
     /// Intelligence / wasdakim analyst.
     Analyst,
     /// Supervisor: signs off, manages watchlists, reviews the audit log.
@@ -19,6 +21,10 @@ pub enum Role {
     /// Case worker: triages public reports into cases, links persons, refers to other agencies.
     /// Sees reporters' contacts; reads traveller records only as candidate links of a report.
     CaseWorker,
+    /// A partner agency (another immigration service, police): signs in with an expiring API
+    /// token issued by an administrator, never a password; may ask whether a document is reported
+    /// lost, stolen or revoked (no holder data) and check MRZs.
+    Partner,
 }
 
 /// Something a request may do.
@@ -44,6 +50,8 @@ pub enum Permission {
     ReadReporterContact,
     /// Triage reports, open and work cases, confirm links to traveller records.
     ManageCases,
+    /// Ask a document's status (valid, lost, stolen, revoked) without any holder data.
+    DocumentStatus,
 }
 
 /// The table. Read it as: this role may do these things, and nothing else.
@@ -56,6 +64,19 @@ const GRANTS: &[(Role, &[Permission])] = &[
             Permission::CheckMrz,
             Permission::Check,
             Permission::Decide,
+            Permission::DocumentStatus,
+        ],
+    ),
+    (
+        Role::SeniorOfficer,
+        &[
+            Permission::ReadPersonal,
+            Permission::WriteRecords,
+            Permission::ManageWatchlist,
+            Permission::CheckMrz,
+            Permission::Check,
+            Permission::Decide,
+            Permission::DocumentStatus,
         ],
     ),
     (Role::Analyst, &[Permission::ReadPersonal, Permission::CheckMrz, Permission::Check, Permission::ReadReports]),
@@ -72,11 +93,13 @@ const GRANTS: &[(Role, &[Permission])] = &[
             Permission::ReadReports,
             Permission::ReadReporterContact,
             Permission::ManageCases,
+            Permission::DocumentStatus,
         ],
     ),
     (Role::Admin, &[Permission::ReadAudit]),
     (Role::Dpo, &[Permission::ReadAudit]),
     (Role::CaseWorker, &[Permission::ReadReports, Permission::ReadReporterContact, Permission::ManageCases]),
+    (Role::Partner, &[Permission::DocumentStatus, Permission::CheckMrz]),
 ];
 
 impl Role {
@@ -89,6 +112,8 @@ impl Role {
             "admin" => Some(Role::Admin),
             "dpo" => Some(Role::Dpo),
             "case_worker" | "caseworker" | "case-worker" => Some(Role::CaseWorker),
+            "senior_officer" | "senior-officer" => Some(Role::SeniorOfficer),
+            "partner" => Some(Role::Partner),
             _ => None,
         }
     }
@@ -102,12 +127,22 @@ impl Role {
             Role::Admin => "admin",
             Role::Dpo => "dpo",
             Role::CaseWorker => "case_worker",
+            Role::SeniorOfficer => "senior_officer",
+            Role::Partner => "partner",
         }
     }
 
     /// All roles.
-    pub const ALL: [Role; 6] =
-        [Role::Officer, Role::Analyst, Role::Supervisor, Role::Admin, Role::Dpo, Role::CaseWorker];
+    pub const ALL: [Role; 8] = [
+        Role::Officer,
+        Role::SeniorOfficer,
+        Role::Analyst,
+        Role::Supervisor,
+        Role::Admin,
+        Role::Dpo,
+        Role::CaseWorker,
+        Role::Partner,
+    ];
 
     /// Whether this role has a permission.
     pub fn allows(self, permission: Permission) -> bool {
@@ -139,6 +174,11 @@ mod tests {
             Role::Analyst.allows(Permission::ReadReports) && !Role::Analyst.allows(Permission::ReadReporterContact)
         );
         assert!(!Role::Officer.allows(Permission::ReadReports));
+        assert!(
+            Role::SeniorOfficer.allows(Permission::ManageWatchlist)
+                && !Role::SeniorOfficer.allows(Permission::ReadAudit)
+        );
+        assert!(Role::Partner.allows(Permission::DocumentStatus) && !Role::Partner.allows(Permission::ReadPersonal));
         for role in Role::ALL {
             assert_eq!(Role::parse(role.name()), Some(role));
         }

@@ -141,6 +141,31 @@ impl Store {
         })
     }
 
+    /// Revokes every live token of an account (a lost laptop, a partner whose agreement ended);
+    /// returns how many. Audited as `auth.revoke_all`. Servers drop their cached copy of a
+    /// token within 30 s.
+    pub fn revoke_user_tokens(&self, username: &str, context: &AuditContext) -> Result<u64> {
+        self.backend.write(|sql| {
+            let rows = sql.rows("SELECT id FROM users WHERE username = $1", &[Value::from(username)])?;
+            let id =
+                rows.first().and_then(|r| r.first()).and_then(Value::as_int).ok_or(Error::NotFound { what: "user" })?;
+            let revoked = sql.exec(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+                &[Value::Text(crate::now_text()), Value::Int(id)],
+            )?;
+            audit::record(
+                &self.keys,
+                sql,
+                context,
+                "auth.revoke_all",
+                &format!("user:{id}"),
+                &format!("tokens={revoked}"),
+                Utc::now(),
+            )?;
+            Ok(revoked)
+        })
+    }
+
     /// Enrols (or replaces) an account's second factor: the TOTP secret is sealed under the
     /// account's own data key, and no earlier code can be used again. Audited as `user.totp_enrol`.
     pub fn set_totp_secret(&self, username: &str, secret: &[u8], context: &AuditContext) -> Result<()> {

@@ -239,7 +239,9 @@ pub fn create_user(
     display_name: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let Some(role) = waspada_server::roles::Role::parse(role) else {
-        bail!("unknown role {role:?}: use officer, analyst, supervisor, admin, dpo or case_worker");
+        bail!(
+            "unknown role {role:?}: use officer, senior_officer, analyst, supervisor, admin, dpo, case_worker or partner"
+        );
     };
     let username = username.trim();
     if username.is_empty()
@@ -560,5 +562,28 @@ pub fn retention(args: &StoreArgs, dry_run: bool) -> anyhow::Result<ExitCode> {
         report.idempotency_keys,
         if dry_run { "to delete" } else { "deleted" }
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `waspada admin partner-token`.
+pub fn partner_token(args: &StoreArgs, username: &str, days: i64) -> anyhow::Result<ExitCode> {
+    let store = args.open()?;
+    let context = AuditContext::new(cli_actor(), "account administration")?;
+    let (token, expires_at) = waspada_server::auth::issue_api_token(&store, username, days, &context)
+        .map_err(|e| anyhow::anyhow!("{}", e.messages().1))?;
+    println!(
+        "token for {username}, valid until {} (shown once; keep it secret):",
+        waspada_domain::format_timestamp(expires_at)
+    );
+    println!("{token}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `waspada admin revoke-tokens`.
+pub fn revoke_tokens(args: &StoreArgs, username: &str) -> anyhow::Result<ExitCode> {
+    let store = args.open()?;
+    let context = AuditContext::new(cli_actor(), "account administration")?;
+    let revoked = store.revoke_user_tokens(username, &context)?;
+    println!("{revoked} token(s) of {username} revoked (running servers forget them within 30 s)");
     Ok(ExitCode::SUCCESS)
 }

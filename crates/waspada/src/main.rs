@@ -491,13 +491,34 @@ enum AdminCommand {
         /// Sign-in name.
         #[arg(long)]
         username: String,
-        /// officer, analyst, supervisor, admin, dpo or case_worker. Supervisors and admins get a
-        /// second factor (TOTP) at once: its enrolment address is printed.
+        /// officer, senior_officer, analyst, supervisor, admin, dpo, case_worker or partner.
+        /// Senior officers, supervisors and admins get a second factor (TOTP) at once: its
+        /// enrolment address is printed. Partners sign in only with tokens (admin partner-token).
         #[arg(long)]
         role: String,
         /// Name shown in the interface (default: the user name).
         #[arg(long)]
         display_name: Option<String>,
+    },
+    /// Issue an API token for an account, typically a partner agency's system (role partner),
+    /// valid for some days; printed once, stored only as a hash.
+    PartnerToken {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The account.
+        #[arg(long)]
+        username: String,
+        /// Days until it expires (1-366).
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+    /// Revoke every live token (sessions and API tokens) of an account.
+    RevokeTokens {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The account.
+        #[arg(long)]
+        username: String,
     },
     /// Apply the retention periods: records past theirs are crypto-shredded (their data key
     /// destroyed) unless a legal hold applies (an open case). --dry-run only lists.
@@ -582,6 +603,12 @@ fn main() -> ExitCode {
         Command::Breach { command } => commands::breach(command),
         Command::Dsr { command } => commands::dsr(command),
         Command::Admin { command: AdminCommand::RotateMasterKey { store } } => commands::rotate_master_key(&store),
+        Command::Admin { command: AdminCommand::PartnerToken { store, username, days } } => {
+            commands::partner_token(&store, &username, days)
+        }
+        Command::Admin { command: AdminCommand::RevokeTokens { store, username } } => {
+            commands::revoke_tokens(&store, &username)
+        }
         Command::Admin { command: AdminCommand::Retention { store, dry_run } } => commands::retention(&store, dry_run),
         Command::Admin { command: AdminCommand::TotpEnrol { store, username } } => {
             commands::totp_enrol(&store, &username)

@@ -153,6 +153,49 @@ async fn sign_in_is_per_account() {
     // One account's password does not open another.
     let resp = login(&app, &username(Role::Admin), "another password 123").await;
     resp.check_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+    // A partner's account takes no password, even the right one: only its tokens.
+    login(&app, &username(Role::Partner), crate::common::PASSWORD)
+        .await
+        .check_error(StatusCode::FORBIDDEN, "token_only");
+}
+
+/// A partner's token: scoped by its role (document status, MRZ checks), expiring, revocable.
+#[tokio::test]
+async fn partner_tokens_are_scoped_and_revocable() {
+    let app = TestApp::new();
+    crate::data::seed(&app).await;
+    let partner = app.login(Role::Partner).await;
+    let status = app
+        .send(
+            Req::get(&format!("/api/v1/documents/{}/status", crate::data::PASSPORT))
+                .token(&partner)
+                .purpose("pemeriksaan perbatasan mitra")
+                .build(),
+        )
+        .await;
+    assert_eq!(status.status, StatusCode::OK, "{}", status.text());
+    let text = status.text();
+    assert!(text.contains("\"status\"") && !text.contains(crate::data::NIK_SITI) && !text.contains("Siti"), "{text}");
+    app.send(Req::get(&format!("/api/v1/documents/{}", crate::data::PASSPORT)).token(&partner).purpose("x").build())
+        .await
+        .check_error(StatusCode::FORBIDDEN, "forbidden");
+    // Revoked: the token stops working (this process forgets its cached copy within 30 s; a
+    // fresh router has none).
+    let unused = app.login(Role::Partner).await;
+    let store = waspada_store::Store::open(&waspada_store::StoreConfig::new(app.data_dir().join("data"))).unwrap();
+    let context = waspada_store::AuditContext::new("test", "revocation").unwrap();
+    assert_eq!(store.revoke_user_tokens(&username(Role::Partner), &context).unwrap(), 2);
+    app.send(Req::get("/api/v1/auth/me").token(&unused).build())
+        .await
+        .check_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+    let fresh = app.login(Role::Partner).await;
+    assert_eq!(
+        app.send(Req::get("/api/v1/auth/me").token(&fresh).build()).await.status,
+        StatusCode::OK,
+        "a new token after the revocation works"
+    );
+    assert!(waspada_server::auth::issue_api_token(&store, &username(Role::Partner), 0, &context).is_err());
+    assert!(waspada_server::auth::issue_api_token(&store, "nobody", 30, &context).is_err());
 }
 
 /// The second factor: required for supervisors and admins, always for enrolled accounts, each

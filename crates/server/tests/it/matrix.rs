@@ -100,6 +100,7 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/api/v1/persons/search", Needs(ReadPersonal)).query("name=rahmawati%20siti"),
         route(Method::GET, "/api/v1/persons/{id}/timeline", Needs(ReadPersonal)),
         route(Method::GET, "/api/v1/documents/{number}", Needs(ReadPersonal)),
+        route(Method::GET, "/api/v1/documents/{number}/status", Needs(DocumentStatus)),
         route(Method::GET, "/api/v1/watchlist/search", Needs(ReadPersonal)).query("name=Rudi%20Saputra"),
         route(Method::POST, "/api/v1/persons", Needs(WriteRecords)).body(data::person_siti()),
         route(Method::POST, "/api/v1/documents", Needs(WriteRecords)).body(data::passport_siti()),

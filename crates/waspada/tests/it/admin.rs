@@ -14,7 +14,7 @@ fn create_user_checks_password_role_and_duplicates() {
     check(
         &create("ani", "boss", "a long enough password\n"),
         1,
-        &["unknown role \"boss\"", "officer, analyst, supervisor, admin, dpo or case_worker"],
+        &["unknown role \"boss\"", "officer, senior_officer, analyst, supervisor, admin, dpo, case_worker or partner"],
     );
     check(&create("ani rahma", "officer", "a long enough password\n"), 1, &["user name"]);
     // NIST 800-63B: common and leaked passwords, and ones built from the user name, are refused.
@@ -72,4 +72,25 @@ fn backup_restore_and_master_key_rotation_through_the_binary() {
     check(&lookup, 0, &[]);
     assert!(found.is_some());
     check(&restored.run("admin restore", &["--from", crate::arg(&backup)]), 1, &["restore into an empty data folder"]);
+}
+
+#[test]
+fn partner_tokens_are_issued_and_revoked_from_the_command_line() {
+    let store = Store::new();
+    let created = store.run_with_stdin(
+        "admin create-user",
+        &["--username", "polis.my", "--role", "partner"],
+        b"a partner agency password\n",
+    );
+    check(&created, 0, &["role partner"]);
+    let issued = store.run("admin partner-token", &["--username", "polis.my", "--days", "30"]);
+    check(&issued, 0, &["token for polis.my, valid until"]);
+    let token = issued.stdout.lines().nth(1).unwrap().trim().to_owned();
+    assert!(token.len() > 30, "{}", issued.stdout);
+    // Only its hash is stored.
+    let db = std::fs::read(store.database()).unwrap_or_default();
+    assert!(!db.windows(token.len()).any(|w| w == token.as_bytes()));
+    check(&store.run("admin partner-token", &["--username", "polis.my", "--days", "0"]), 1, &["1 to 366 days"]);
+    check(&store.run("admin revoke-tokens", &["--username", "polis.my"]), 0, &["1 token(s) of polis.my revoked"]);
+    check(&store.run("audit list", &["--action", "auth.token_issue"]), 0, &["user:"]);
 }
