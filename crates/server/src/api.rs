@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::auth::{CurrentUser, Purpose};
 use crate::dto::*;
 use crate::error::{AppError, ErrorBody};
+use crate::pseudonyms::{IdentityBasis, Pseudonymise, disclosure};
 use crate::roles::{Permission, require};
 
 type JsonBody<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
@@ -27,39 +28,43 @@ async fn blocking<T: Send + 'static>(
 
 /// Find a person by NIK.
 #[utoipa::path(get, path = "/api/v1/persons/by-nik/{nik}", tag = "persons",
-    params(("nik" = String, Path, description = "16-digit NIK"), ("X-Purpose" = String, Header, description = "Purpose of access (or ?purpose=)")),
+    params(("nik" = String, Path, description = "16-digit NIK"), ("X-Purpose" = String, Header, description = "Purpose of access (or ?purpose=)"), ("X-Identity-Basis" = Option<String>, Header, description = "Analysts: an open case (KS-2026-0001) or surat <number> to see identities; pseudonymised without")),
     responses((status = 200, body = PersonDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn person_by_nik(
     State(state): State<AppState>,
     user: CurrentUser,
     purpose: Purpose,
+    basis: IdentityBasis,
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<PersonDto>, AppError> {
     require(user.role, Permission::ReadPersonal)?;
     let Path(nik) = path?;
     let nik = Nik::parse(&nik).map_err(|e| AppError::BadRequest(format!("nik: {e}")))?;
-    let context = user.context(&purpose)?;
+    let (disclosure, context) = disclosure(&state, &user, &purpose, &basis).await?;
     let store = state.store.clone();
     let found = blocking(move || Ok(store.person_by_nik(&nik, &context)?)).await?;
-    found.as_ref().map(PersonDto::from).map(Json).ok_or(AppError::NotFound)
+    let found = found.as_ref().map(PersonDto::from).ok_or(AppError::NotFound)?;
+    Ok(Json(found.disclose(disclosure, &state.store)))
 }
 
 /// Find a person by internal id.
 #[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "persons",
-    params(("id" = i64, Path), ("X-Purpose" = String, Header)),
+    params(("id" = i64, Path), ("X-Purpose" = String, Header), ("X-Identity-Basis" = Option<String>, Header, description = "Analysts: an open case (KS-2026-0001) or surat <number> to see identities; pseudonymised without")),
     responses((status = 200, body = PersonDto), (status = 404, body = ErrorBody)))]
 pub async fn person_by_id(
     State(state): State<AppState>,
     user: CurrentUser,
     purpose: Purpose,
+    basis: IdentityBasis,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<PersonDto>, AppError> {
     require(user.role, Permission::ReadPersonal)?;
     let Path(id) = path?;
-    let context = user.context(&purpose)?;
+    let (disclosure, context) = disclosure(&state, &user, &purpose, &basis).await?;
     let store = state.store.clone();
     let found = blocking(move || Ok(store.person_by_id(id, &context)?)).await?;
-    found.as_ref().map(PersonDto::from).map(Json).ok_or(AppError::NotFound)
+    let found = found.as_ref().map(PersonDto::from).ok_or(AppError::NotFound)?;
+    Ok(Json(found.disclose(disclosure, &state.store)))
 }
 
 /// Name search parameters.
@@ -74,12 +79,13 @@ pub struct NameQuery {
 }
 
 /// Search persons by name and optional birth year.
-#[utoipa::path(get, path = "/api/v1/persons/search", tag = "persons", params(NameQuery, ("X-Purpose" = String, Header)),
+#[utoipa::path(get, path = "/api/v1/persons/search", tag = "persons", params(NameQuery, ("X-Purpose" = String, Header), ("X-Identity-Basis" = Option<String>, Header, description = "Analysts: an open case (KS-2026-0001) or surat <number> to see identities; pseudonymised without")),
     responses((status = 200, body = Vec<PersonDto>), (status = 400, body = ErrorBody)))]
 pub async fn persons_by_name(
     State(state): State<AppState>,
     user: CurrentUser,
     purpose: Purpose,
+    basis: IdentityBasis,
     query: Result<Query<NameQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<PersonDto>>, AppError> {
     require(user.role, Permission::ReadPersonal)?;
@@ -88,27 +94,30 @@ pub async fn persons_by_name(
         return Err(AppError::BadRequest("name must contain letters".into()));
     }
     let limit = query.limit.unwrap_or(20).clamp(1, 100);
-    let context = user.context(&purpose)?;
+    let (disclosure, context) = disclosure(&state, &user, &purpose, &basis).await?;
     let store = state.store.clone();
     let found = blocking(move || Ok(store.persons_by_name(&query.name, query.birth_year, limit, &context)?)).await?;
-    Ok(Json(found.iter().map(PersonDto::from).collect()))
+    let found: Vec<PersonDto> = found.iter().map(PersonDto::from).collect();
+    Ok(Json(found.disclose(disclosure, &state.store)))
 }
 
 /// A person's documents, applications, decisions and crossings in time order.
-#[utoipa::path(get, path = "/api/v1/persons/{id}/timeline", tag = "persons", params(("id" = i64, Path), ("X-Purpose" = String, Header)),
+#[utoipa::path(get, path = "/api/v1/persons/{id}/timeline", tag = "persons", params(("id" = i64, Path), ("X-Purpose" = String, Header), ("X-Identity-Basis" = Option<String>, Header, description = "Analysts: an open case (KS-2026-0001) or surat <number> to see identities; pseudonymised without")),
     responses((status = 200, body = TimelineDto), (status = 404, body = ErrorBody)))]
 pub async fn timeline(
     State(state): State<AppState>,
     user: CurrentUser,
     purpose: Purpose,
+    basis: IdentityBasis,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<TimelineDto>, AppError> {
     require(user.role, Permission::ReadPersonal)?;
     let Path(id) = path?;
-    let context = user.context(&purpose)?;
+    let (disclosure, context) = disclosure(&state, &user, &purpose, &basis).await?;
     let store = state.store.clone();
     let found = blocking(move || Ok(store.timeline(id, &context)?)).await?;
-    found.as_ref().map(TimelineDto::from).map(Json).ok_or(AppError::NotFound)
+    let found = found.as_ref().map(TimelineDto::from).ok_or(AppError::NotFound)?;
+    Ok(Json(found.disclose(disclosure, &state.store)))
 }
 
 /// Document lookup parameters.
@@ -180,12 +189,13 @@ pub async fn document_status(
 }
 
 /// Find documents by number, optionally restricted to one issuing state.
-#[utoipa::path(get, path = "/api/v1/documents/{number}", tag = "documents", params(("number" = String, Path), DocumentQuery, ("X-Purpose" = String, Header)),
+#[utoipa::path(get, path = "/api/v1/documents/{number}", tag = "documents", params(("number" = String, Path), DocumentQuery, ("X-Purpose" = String, Header), ("X-Identity-Basis" = Option<String>, Header, description = "Analysts: an open case (KS-2026-0001) or surat <number> to see identities; pseudonymised without")),
     responses((status = 200, body = Vec<DocumentDto>), (status = 404, body = ErrorBody)))]
 pub async fn documents_by_number(
     State(state): State<AppState>,
     user: CurrentUser,
     purpose: Purpose,
+    basis: IdentityBasis,
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,
     query: Result<Query<DocumentQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<DocumentDto>>, AppError> {
@@ -199,7 +209,7 @@ pub async fn documents_by_number(
         .map(|s| waspada_domain::CountryCode::parse("issuing_state", &s))
         .transpose()
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let context = user.context(&purpose)?;
+    let (disclosure, context) = disclosure(&state, &user, &purpose, &basis).await?;
     let store = state.store.clone();
     let found = blocking(move || {
         Ok(store.documents_by_number(number.as_str(), state_code.as_ref().map(|c| c.as_str()), &context)?)
@@ -208,7 +218,8 @@ pub async fn documents_by_number(
     if found.is_empty() {
         return Err(AppError::NotFound);
     }
-    Ok(Json(found.iter().map(DocumentDto::from).collect()))
+    let found: Vec<DocumentDto> = found.iter().map(DocumentDto::from).collect();
+    Ok(Json(found.disclose(disclosure, &state.store)))
 }
 
 /// Watchlist search parameters: any combination.
@@ -223,12 +234,13 @@ pub struct WatchlistQuery {
 }
 
 /// Exact watchlist lookup by name, NIK or document number.
-#[utoipa::path(get, path = "/api/v1/watchlist/search", tag = "watchlist", params(WatchlistQuery, ("X-Purpose" = String, Header)),
+#[utoipa::path(get, path = "/api/v1/watchlist/search", tag = "watchlist", params(WatchlistQuery, ("X-Purpose" = String, Header), ("X-Identity-Basis" = Option<String>, Header, description = "Analysts: an open case (KS-2026-0001) or surat <number> to see identities; pseudonymised without")),
     responses((status = 200, body = Vec<WatchlistDto>), (status = 400, body = ErrorBody)))]
 pub async fn watchlist_search(
     State(state): State<AppState>,
     user: CurrentUser,
     purpose: Purpose,
+    basis: IdentityBasis,
     query: Result<Query<WatchlistQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<WatchlistDto>>, AppError> {
     require(user.role, Permission::ReadPersonal)?;
@@ -244,13 +256,14 @@ pub async fn watchlist_search(
     if query.name.is_none() && nik.is_none() && number.is_none() {
         return Err(AppError::BadRequest("give name, nik or document_number".into()));
     }
-    let context = user.context(&purpose)?;
+    let (disclosure, context) = disclosure(&state, &user, &purpose, &basis).await?;
     let store = state.store.clone();
     let found = blocking(move || {
         Ok(store.watchlist_exact(query.name.as_deref(), nik.as_ref(), number.as_ref().map(|n| n.as_str()), &context)?)
     })
     .await?;
-    Ok(Json(found.iter().map(WatchlistDto::from).collect()))
+    let found: Vec<WatchlistDto> = found.iter().map(WatchlistDto::from).collect();
+    Ok(Json(found.disclose(disclosure, &state.store)))
 }
 
 /// The outcome of one submitted record.

@@ -29,9 +29,23 @@ use crate::roles::{Permission, Role, require};
 /// contact, an SOS's call-back phone, a lapor diri's phone, passport number, employer phone and
 /// emergency contact (also when attached to an SOS), and the receipt code (with a lapor diri's
 /// date of birth it would let staff check in as the traveller).
-pub(crate) fn redact(role: Role, item: &mut QueueItem) {
+///
+/// Roles that read traveller data pseudonymised (analysts) also get the recruiter's name, phone
+/// and account as the same pseudonyms the traveller records use, so a recruiter named in reports
+/// can still be followed to the sponsors and phones of applications.
+pub(crate) fn redact(role: Role, item: &mut QueueItem, store: &waspada_store::Store) {
     if role.allows(Permission::ReadReporterContact) {
         return;
+    }
+    if crate::pseudonyms::pseudonymised_by_default(role)
+        && let Some(recruiter) = item.content.get_mut("recruiter").and_then(Value::as_object_mut)
+    {
+        for (field, kind) in [("name", "name"), ("phone", "phone"), ("social", "social")] {
+            if let Some(text) = recruiter.get(field).and_then(Value::as_str) {
+                let pseudonym = crate::pseudonyms::pseudonym(store, kind, text);
+                recruiter.insert(field.to_owned(), Value::String(pseudonym));
+            }
+        }
     }
     const HIDDEN: &str = "[disembunyikan / hidden]";
     item.receipt = HIDDEN.to_owned();
@@ -86,7 +100,7 @@ pub(crate) async fn queue(
     let query = QueueQuery { kind, include_done: params.all, limit: params.limit.unwrap_or(100) };
     let store = state.store.clone();
     let mut items = tokio::task::spawn_blocking(move || store.triage_queue(&query, &context)).await??;
-    items.iter_mut().for_each(|item| redact(user.role, item));
+    items.iter_mut().for_each(|item| redact(user.role, item, &state.store));
     Ok(items)
 }
 
@@ -138,8 +152,10 @@ pub(crate) async fn report(
     })
     .await??;
     let mut detail = detail;
-    redact(user.role, &mut detail.item);
-    let recruiter = &detail.item.content["recruiter"];
+    // Candidates are found from the report as sent, before anything is pseudonymised.
+    let raw_recruiter = detail.item.content["recruiter"].clone();
+    redact(user.role, &mut detail.item, &state.store);
+    let recruiter = &raw_recruiter;
     let phone = recruiter["phone"].as_str().filter(|p| p.starts_with('+'));
     let candidates = {
         let engine = state.engine.read().map_err(|_| AppError::Internal("check index lock poisoned".into()))?;
@@ -155,6 +171,16 @@ pub(crate) async fn report(
             store.audit_persons_shown(&context, "report.candidates", &format!("submission:{id}"), &shown)
         })
         .await??;
+    }
+    let (mut candidates, mut links) = (candidates, links);
+    if crate::pseudonyms::pseudonymised_by_default(user.role) {
+        for candidate in &mut candidates {
+            candidate.nik = crate::pseudonyms::nik(&state.store, &candidate.nik);
+            candidate.name = crate::pseudonyms::name(&state.store, &candidate.name);
+        }
+        for link in &mut links {
+            link.nik = crate::pseudonyms::nik(&state.store, &link.nik);
+        }
     }
     Ok(ReportView { report: detail, candidates, links })
 }

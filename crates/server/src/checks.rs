@@ -466,18 +466,22 @@ fn recommendation_code(r: Recommendation) -> &'static str {
 
 /// Check a traveller at the counter or checkpoint.
 #[utoipa::path(post, path = "/api/v1/checks", tag = "checks", request_body = CheckRequest,
-    params(("X-Purpose" = String, Header, description = "Purpose of access")),
+    params(("X-Purpose" = String, Header, description = "Purpose of access"),
+        ("X-Identity-Basis" = Option<String>, Header, description = "Analysts (required for them): an open case (KS-2026-0001) or surat <number>")),
     responses((status = 200, body = CheckResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn check(
     State(state): State<AppState>,
     user: CurrentUser,
     purpose: Purpose,
+    basis: crate::pseudonyms::IdentityBasis,
     body: Result<Json<CheckRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<CheckResponse>, AppError> {
     require(user.role, Permission::Check)?;
     let Json(request) = body?;
-    let context = user.context(&purpose)?;
+    // The check is about one identified traveller: an analyst states why (a case or a letter).
+    let (disclosure, context) = crate::pseudonyms::disclosure(&state, &user, &purpose, &basis).await?;
+    crate::pseudonyms::require_identified(disclosure)?;
     Ok(Json(run_check(&state, context, request).await?))
 }
 

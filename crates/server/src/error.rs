@@ -16,6 +16,9 @@ pub enum AppError {
     /// 400: personal data was requested without stating a purpose.
     #[error("purpose required")]
     PurposeRequired,
+    /// 403: this role sees pseudonymised data unless it states why it needs identities.
+    #[error("identity basis required")]
+    IdentityBasisRequired,
     /// 401: no valid credentials.
     #[error("unauthenticated")]
     Unauthenticated,
@@ -87,6 +90,17 @@ impl AppError {
                 "purpose_required",
                 "Sebutkan tujuan akses data pribadi (header X-Purpose atau parameter purpose).".into(),
                 "State the purpose of this access to personal data (X-Purpose header or purpose parameter).".into(),
+            ),
+            AppError::IdentityBasisRequired => (
+                StatusCode::FORBIDDEN,
+                "identity_basis_required",
+                "Analis melihat data berpseudonim. Untuk melihat identitas, sebutkan dasarnya: nomor kasus \
+                 yang terbuka (KS-…) atau nomor surat tugas (header X-Identity-Basis atau parameter \
+                 identity_basis)."
+                    .into(),
+                "Analysts see pseudonymised data. To see identities, state the basis: an open case number \
+                 (KS-…) or an assignment letter number (X-Identity-Basis header or identity_basis parameter)."
+                    .into(),
             ),
             AppError::Unauthenticated => (
                 StatusCode::UNAUTHORIZED,

@@ -17,6 +17,7 @@ pub mod cases;
 pub mod checks;
 pub mod dto;
 pub mod error;
+pub mod pseudonyms;
 pub mod public;
 pub mod roles;
 pub mod subject;

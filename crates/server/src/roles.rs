@@ -30,8 +30,11 @@ pub enum Role {
 /// Something a request may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Permission {
-    /// Read persons, documents, applications, crossings.
+    /// Read persons, documents, applications, crossings (pseudonymised unless the role also has
+    /// [`Permission::ReadIdentities`] or states a basis, see `crate::pseudonyms`).
     ReadPersonal,
+    /// See who the persons read are: names, NIKs, document numbers, phones, addresses.
+    ReadIdentities,
     /// Create or update persons, documents, applications and crossings.
     WriteRecords,
     /// Read and write watchlist entries.
@@ -60,6 +63,7 @@ const GRANTS: &[(Role, &[Permission])] = &[
         Role::Officer,
         &[
             Permission::ReadPersonal,
+            Permission::ReadIdentities,
             Permission::WriteRecords,
             Permission::CheckMrz,
             Permission::Check,
@@ -71,6 +75,7 @@ const GRANTS: &[(Role, &[Permission])] = &[
         Role::SeniorOfficer,
         &[
             Permission::ReadPersonal,
+            Permission::ReadIdentities,
             Permission::WriteRecords,
             Permission::ManageWatchlist,
             Permission::CheckMrz,
@@ -84,6 +89,7 @@ const GRANTS: &[(Role, &[Permission])] = &[
         Role::Supervisor,
         &[
             Permission::ReadPersonal,
+            Permission::ReadIdentities,
             Permission::WriteRecords,
             Permission::ManageWatchlist,
             Permission::ReadAudit,
@@ -164,6 +170,8 @@ mod tests {
         assert!(!Role::Admin.allows(Permission::ReadPersonal));
         assert!(Role::Admin.allows(Permission::ReadAudit));
         assert!(!Role::Analyst.allows(Permission::WriteRecords));
+        assert!(Role::Analyst.allows(Permission::ReadPersonal) && !Role::Analyst.allows(Permission::ReadIdentities));
+        assert!(Role::Officer.allows(Permission::ReadIdentities));
         assert!(Role::Supervisor.allows(Permission::ManageWatchlist));
         assert!(!Role::Officer.allows(Permission::ManageWatchlist));
         assert!(Role::Dpo.allows(Permission::ReadAudit));

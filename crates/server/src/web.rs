@@ -122,6 +122,13 @@ fn t(lang: Lang, key: &str) -> &'static str {
         ("scan", "Pindai MRZ, atau ketik NIK / nomor paspor", "Scan the MRZ, or type a NIK / passport number"),
         ("purpose", "Keperluan (dicatat di log audit)", "Purpose (recorded in the audit log)"),
         ("purpose_default", "wawancara permohonan paspor", "passport application interview"),
+        ("identity_basis", "Dasar melihat identitas (analis)", "Basis for seeing identities (analysts)"),
+        (
+            "pseudonymised",
+            "Data ditampilkan dengan pseudonim. Untuk melihat identitas, sebutkan kasus terbuka (KS-…) atau nomor surat tugas.",
+            "Data shown with pseudonyms. To see identities, give an open case (KS-…) or an assignment letter number.",
+        ),
+        ("show_identities", "Tampilkan identitas", "Show identities"),
         ("application", "Nomor permohonan (opsional)", "Application reference (optional)"),
         ("run_check", "Periksa", "Check"),
         ("identity", "Identitas", "Identity"),
@@ -601,7 +608,9 @@ fn resume_page(lang: Lang, user: &CurrentUser, csrf: &str, pending: Pending) -> 
         Pending::Decision(draft) if user.role.allows(Permission::Decide) => {
             (t(lang, "decision"), decision_form(lang, csrf, draft))
         }
-        Pending::Check(form) if user.role.allows(Permission::Check) => (t(lang, "check"), check_form(lang, csrf, form)),
+        Pending::Check(form) if user.role.allows(Permission::Check) => {
+            (t(lang, "check"), check_form(lang, csrf, form, user.role))
+        }
         _ => return redirect("/check"),
     };
     let body = html! {
@@ -657,11 +666,14 @@ struct CheckForm {
     purpose: String,
     #[serde(default)]
     application_reference: String,
+    /// Analysts only: the open case or letter that needs identities (see `crate::pseudonyms`).
+    #[serde(default)]
+    identity_basis: String,
     #[serde(default)]
     csrf: String,
 }
 
-fn check_form(lang: Lang, csrf: &str, form: &CheckForm) -> Markup {
+fn check_form(lang: Lang, csrf: &str, form: &CheckForm, role: Role) -> Markup {
     let purpose = if form.purpose.trim().is_empty() { t(lang, "purpose_default") } else { form.purpose.as_str() };
     html! {
         form method="post" action="/check" class="card" id="check-form" {
@@ -676,6 +688,12 @@ fn check_form(lang: Lang, csrf: &str, form: &CheckForm) -> Markup {
                 div {
                     label for="purpose" { (t(lang, "purpose")) }
                     input #purpose name="purpose" value=(purpose) required;
+                }
+                @if crate::pseudonyms::pseudonymised_by_default(role) {
+                    div {
+                        label for="identity_basis" { (t(lang, "identity_basis")) }
+                        input #identity_basis name="identity_basis" value=(form.identity_basis) placeholder="KS-2026-0001 / surat …";
+                    }
                 }
             }
             button type="submit" { (t(lang, "run_check")) }
@@ -696,7 +714,7 @@ async fn check_page(State(state): State<AppState>, headers: HeaderMap) -> Respon
     };
     html_response(
         StatusCode::OK,
-        page(lang, t(lang, "check"), Some(&user), &csrf, html! { (check_form(lang, &csrf, &form)) }),
+        page(lang, t(lang, "check"), Some(&user), &csrf, html! { (check_form(lang, &csrf, &form, user.role)) }),
     )
 }
 
@@ -878,7 +896,7 @@ async fn check_submit(
     let Some((user, token)) = session(&state, &headers).await else { return expired_with(lang, Pending::Check(form)) };
     let csrf = csrf_for(&token);
     if form.csrf != csrf {
-        let body = html! { p.error role="alert" { (t(lang, "csrf")) } (check_form(lang, &csrf, &form)) };
+        let body = html! { p.error role="alert" { (t(lang, "csrf")) } (check_form(lang, &csrf, &form, user.role)) };
         return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "check"), Some(&user), &csrf, body));
     }
     if !user.role.allows(Permission::Check) {
@@ -899,40 +917,51 @@ async fn check_submit(
         let year = text.split_whitespace().find_map(|w| w.parse::<i32>().ok().filter(|y| (1900..=2100).contains(y)));
         let name: String = text.split_whitespace().filter(|w| w.parse::<i32>().is_err()).collect::<Vec<_>>().join(" ");
         let found = state.engine.read().map(|e| e.search_names(&name, year, 20)).unwrap_or_default();
-        if let Ok(context) = user.context(&Purpose(form.purpose.trim().to_owned())) {
-            let store = state.store.clone();
-            let count = found.len();
-            let audited = tokio::task::spawn_blocking(move || {
-                store.record_audit(&context, "person.search_name_fuzzy", "persons", &format!("results={count}"))
-            })
-            .await;
-            // Nothing personal is shown unless the read is on record.
-            if !matches!(audited, Ok(Ok(_))) {
-                let body = html! { p.error role="alert" { "audit" } };
-                return html_response(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    page(lang, t(lang, "check"), Some(&user), &csrf, body),
-                );
+        let access = crate::pseudonyms::disclosure(
+            &state,
+            &user,
+            &Purpose(form.purpose.trim().to_owned()),
+            &crate::pseudonyms::IdentityBasis(Some(form.identity_basis.trim().to_owned()).filter(|b| !b.is_empty())),
+        )
+        .await;
+        let pseudonymised = matches!(access, Ok((crate::pseudonyms::Disclosure::Pseudonymised, _)));
+        match access {
+            Ok((_, context)) => {
+                let store = state.store.clone();
+                let count = found.len();
+                let audited = tokio::task::spawn_blocking(move || {
+                    store.record_audit(&context, "person.search_name_fuzzy", "persons", &format!("results={count}"))
+                })
+                .await;
+                // Nothing personal is shown unless the read is on record.
+                if !matches!(audited, Ok(Ok(_))) {
+                    let body = html! { p.error role="alert" { "audit" } };
+                    return html_response(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        page(lang, t(lang, "check"), Some(&user), &csrf, body),
+                    );
+                }
             }
-        } else {
-            return html_response(
-                StatusCode::BAD_REQUEST,
-                page(
-                    lang,
-                    t(lang, "check"),
-                    Some(&user),
-                    &csrf,
-                    html! { p.error { (t(lang, "purpose")) } (check_form(lang, &csrf, &form)) },
-                ),
-            );
+            Err(error) => {
+                let message = error.messages();
+                let text = if lang == Lang::Id { message.0 } else { message.1 };
+                let body = html! { p.error role="alert" { (text) } (check_form(lang, &csrf, &form, user.role)) };
+                return html_response(error.status(), page(lang, t(lang, "check"), Some(&user), &csrf, body));
+            }
         }
         let body = html! {
-            (check_form(lang, &csrf, &CheckForm { q: String::new(), ..form.clone() }))
+            (check_form(lang, &csrf, &CheckForm { q: String::new(), ..form.clone() }, user.role))
             section.card #name-results {
                 h2 { (t(lang, "name_results")) ": " (name) @if let Some(y) = year { " (" (y) ")" } }
                 @if found.is_empty() { p { (t(lang, "not_found")) } }
+                @if pseudonymised { p.small { (t(lang, "pseudonymised")) } }
                 ul { @for (nik, full, born, score) in &found {
-                    li { a href=(format!("/person/{nik}")) { (full) } " · " (born) " · NIK " (nik) " · " (format!("{score:.2}")) }
+                    @if pseudonymised {
+                        li { (crate::pseudonyms::name(&state.store, full)) " · " (born)
+                             " · " (crate::pseudonyms::nik(&state.store, nik)) " · " (format!("{score:.2}")) }
+                    } @else {
+                        li { a href=(format!("/person/{nik}")) { (full) } " · " (born) " · NIK " (nik) " · " (format!("{score:.2}")) }
+                    }
                 } }
             }
         };
@@ -943,7 +972,11 @@ async fn check_submit(
     let mut request = classify(&form.q);
     let reference = form.application_reference.trim();
     request.application_reference = (!reference.is_empty()).then(|| reference.to_owned());
-    let outcome = match user.context(&Purpose(form.purpose.trim().to_owned())) {
+    let basis = crate::pseudonyms::IdentityBasis(Some(form.identity_basis.trim().to_owned()).filter(|b| !b.is_empty()));
+    let outcome = match crate::pseudonyms::disclosure(&state, &user, &Purpose(form.purpose.trim().to_owned()), &basis)
+        .await
+        .and_then(|(disclosure, context)| crate::pseudonyms::require_identified(disclosure).map(|()| context))
+    {
         Ok(context) => crate::checks::run_check(&state, context, request).await,
         Err(error) => Err(error),
     };
@@ -953,13 +986,13 @@ async fn check_submit(
             let next = CheckForm { q: String::new(), ..form.clone() };
             (
                 StatusCode::OK,
-                html! { (check_form(lang, &csrf, &next)) (result_view(lang, &user, &csrf, &form, result)) },
+                html! { (check_form(lang, &csrf, &next, user.role)) (result_view(lang, &user, &csrf, &form, result)) },
             )
         }
         Err(error) => {
             let message = error.messages();
             let text = if lang == Lang::Id { message.0 } else { message.1 };
-            (error.status(), html! { (check_form(lang, &csrf, &form)) p.error role="alert" { (text) } })
+            (error.status(), html! { (check_form(lang, &csrf, &form, user.role)) p.error role="alert" { (text) } })
         }
     };
     let mut response = html_response(status, page(lang, t(lang, "check"), Some(&user), &csrf, body));
@@ -1047,6 +1080,7 @@ async fn decide_submit(
 #[derive(Deserialize, Default)]
 struct PurposeParam {
     purpose: Option<String>,
+    identity_basis: Option<String>,
 }
 
 async fn person_page(
@@ -1082,7 +1116,19 @@ async fn person_page(
         let body = html! { p.error role="alert" { "NIK?" } };
         return html_response(StatusCode::BAD_REQUEST, page(lang, t(lang, "person"), Some(&user), &csrf, body));
     };
-    let Ok(context) = user.context(&Purpose(purpose.clone())) else { return redirect("/check") };
+    let basis =
+        crate::pseudonyms::IdentityBasis(param.identity_basis.map(|b| b.trim().to_owned()).filter(|b| !b.is_empty()));
+    let (disclosure, context) =
+        match crate::pseudonyms::disclosure(&state, &user, &Purpose(purpose.clone()), &basis).await {
+            Ok(decided) => decided,
+            Err(error) => {
+                let message = error.messages();
+                let text = if lang == Lang::Id { message.0 } else { message.1 };
+                let body = html! { p.error role="alert" { (text) } p { a href="/check" { (t(lang, "back")) } } };
+                return html_response(error.status(), page(lang, t(lang, "person"), Some(&user), &csrf, body));
+            }
+        };
+    let pseudonymised = disclosure == crate::pseudonyms::Disclosure::Pseudonymised;
     let store = state.store.clone();
     let found =
         tokio::task::spawn_blocking(move || -> Result<Option<crate::dto::TimelineDto>, waspada_store::Error> {
@@ -1098,7 +1144,7 @@ async fn person_page(
         return html_response(StatusCode::NOT_FOUND, page(lang, t(lang, "person"), Some(&user), &csrf, body));
     };
     let companions: Vec<String> = timeline.crossings.iter().flat_map(|c| c.companions.iter().cloned()).collect();
-    let linked = state.engine.read().map(|e| e.linked(&timeline.person.nik, &companions)).unwrap_or_default();
+    let mut linked = state.engine.read().map(|e| e.linked(&timeline.person.nik, &companions)).unwrap_or_default();
     // Linked persons are third parties shown on this page: their disclosure is audited too, and
     // the page is not shown if that cannot be recorded.
     if !linked.is_empty() {
@@ -1116,8 +1162,26 @@ async fn person_page(
             );
         }
     }
+    // Pseudonymised only now: the links above are found from the real identifiers.
+    use crate::pseudonyms::Pseudonymise;
+    let timeline = timeline.disclose(disclosure, &state.store);
+    if pseudonymised {
+        for (nik, name, _) in &mut linked {
+            *nik = crate::pseudonyms::nik(&state.store, nik);
+            *name = crate::pseudonyms::name(&state.store, name);
+        }
+    }
     let p = &timeline.person;
     let body = html! {
+        @if pseudonymised {
+            form method="get" class="card" #pseudonymised {
+                p.small { (t(lang, "pseudonymised")) }
+                input type="hidden" name="purpose" value=(purpose);
+                label for="identity_basis" { (t(lang, "identity_basis")) }
+                input #identity_basis name="identity_basis" required placeholder="KS-2026-0001 / surat …";
+                button type="submit" { (t(lang, "show_identities")) }
+            }
+        }
         h1 { (p.full_name) }
         section.card #identity {
             p { "NIK " (p.nik) " · " (p.date_of_birth) " · " (p.sex) @if let Some(r) = &p.region_name { " · " (r) } }
@@ -1159,7 +1223,8 @@ async fn person_page(
             h2 { (t(lang, "linked")) }
             @if linked.is_empty() { p { (t(lang, "none")) } }
             ul { @for (nik, name, why) in &linked {
-                li { a href=(format!("/person/{nik}")) { (name) } " · " (t(lang, why)) }
+                @if pseudonymised { li { (name) " · " (nik) " · " (t(lang, why)) } }
+                @else { li { a href=(format!("/person/{nik}")) { (name) } " · " (t(lang, why)) } }
             } }
         }
         p { a href="/check" { (t(lang, "back")) } }

@@ -696,6 +696,18 @@ impl Store {
         })
     }
 
+    /// Whether a case with this reference (`KS-2026-0001`) exists and is open. Reads no personal
+    /// data, so it is not audited; the access it justifies is.
+    pub fn case_is_open(&self, reference: &str) -> Result<bool> {
+        self.backend.read(|sql| {
+            let rows = sql.rows(
+                "SELECT 1 FROM cases WHERE reference = $1 AND status = 'open'",
+                &[Value::Text(reference.to_owned())],
+            )?;
+            Ok(!rows.is_empty())
+        })
+    }
+
     /// Cases, newest first; `open_only` leaves out closed ones (audited as `case.list`).
     pub fn cases(&self, open_only: bool, context: &AuditContext) -> Result<Vec<CaseSummary>> {
         let list = self.backend.read(|sql| {

@@ -203,6 +203,16 @@ impl Store {
         self.backend.read(|sql| audit::list(sql, query))
     }
 
+    /// A stable pseudonym for `value` in `domain` (`nik`, `name`, `document`, `phone`, …): the same
+    /// input gives the same pseudonym for as long as this store exists, so analysts can follow one
+    /// person across records without seeing who they are. Keyed (HMAC under the index key, in its
+    /// own domain so it never equals a stored blind index), so it cannot be reversed by trying
+    /// every NIK without the key. 64 bits, Crockford base32: 13 characters.
+    pub fn pseudonym(&self, domain: &str, value: &str) -> String {
+        let mac = self.keys.mac(&[b"pseudonym-v1", domain.as_bytes(), value.as_bytes()]);
+        crockford_base32(&mac[..8])
+    }
+
     /// Row counts per table, for status pages (no personal data).
     pub fn counts(&self) -> Result<Vec<(&'static str, i64)>> {
         const TABLES: [&str; 11] = [
@@ -265,4 +275,39 @@ fn create_private_dir(dir: &std::path::Path) -> Result<()> {
 /// Timestamps as stored.
 pub(crate) fn stamp(at: DateTime<Utc>) -> String {
     waspada_domain::format_timestamp(at)
+}
+
+/// Crockford's base32 (no I, L, O, U: nothing to misread when an analyst copies a pseudonym onto
+/// paper), 5 bits at a time, most significant first. Written here because it is eight lines.
+fn crockford_base32(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for &byte in bytes {
+        buffer = (buffer << 8) | u32::from(byte);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(ALPHABET[((buffer >> bits) & 31) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
+
+#[cfg(test)]
+mod pseudonym_tests {
+    use super::crockford_base32;
+
+    #[test]
+    fn crockford_base32_matches_the_reference_alphabet() {
+        assert_eq!(crockford_base32(&[]), "");
+        assert_eq!(crockford_base32(&[0]), "00");
+        assert_eq!(crockford_base32(&[0xff]), "ZW");
+        // Worked by hand: 0x0123456789ABCDEF as 5-bit groups, padded with one zero bit.
+        assert_eq!(crockford_base32(&[0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]), "04HMASW9NF6YY");
+        assert_eq!(crockford_base32(&[0; 8]).len(), 13);
+    }
 }

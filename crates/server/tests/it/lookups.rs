@@ -23,7 +23,7 @@ fn ids(found: &Value) -> Vec<i64> {
 async fn persons_by_nik_and_id() {
     let app = TestApp::new();
     let seeded = data::seed(&app).await;
-    let token = app.login(Role::Analyst).await;
+    let token = app.login(Role::Officer).await;
     let by_nik = fetch(&app, &token, &format!("/api/v1/persons/by-nik/{}", data::NIK_SITI), StatusCode::OK).await;
     let expected = json!({
         "id": seeded.siti, "nik": data::NIK_SITI, "full_name": "Siti Rahmawati", "aliases": ["Siti Rahma"],
@@ -78,7 +78,7 @@ async fn name_search_ignores_case_spacing_and_word_order() {
 async fn documents_by_number() {
     let app = TestApp::new();
     data::seed(&app).await;
-    let token = app.login(Role::Analyst).await;
+    let token = app.login(Role::Officer).await;
     let uri = |query: &str| format!("/api/v1/documents/{}{query}", data::PASSPORT);
     let states = |found: &Value| -> Vec<String> {
         let mut states: Vec<String> =
@@ -142,7 +142,7 @@ async fn timeline_is_in_time_order() {
 async fn watchlist_exact_search() {
     let app = TestApp::new();
     data::seed(&app).await;
-    let token = app.login(Role::Analyst).await;
+    let token = app.login(Role::Officer).await;
     let cases: Vec<(String, usize)> = vec![
         ("name=Rudi%20Hartono%20Saputra".into(), 1),
         ("name=saputra%20RUDI%20hartono".into(), 1),

@@ -19,6 +19,7 @@ mod matrix;
 mod mrz;
 mod openapi;
 mod privacy;
+mod pseudonyms;
 mod public;
 mod purpose;
 mod web;

@@ -21,6 +21,9 @@ pub enum Access {
     SignedIn,
     /// Signed-in accounts whose role has this permission.
     Needs(Permission),
+    /// Signed-in accounts whose role has this permission and sees identities; a role that sees
+    /// pseudonyms (analyst) is refused with `identity_basis_required` unless it states a basis.
+    NeedsIdentities(Permission),
 }
 
 /// One operation of the API with a sample request that succeeds when access is granted.
@@ -110,7 +113,7 @@ pub fn routes() -> Vec<Route> {
         route(Method::POST, "/api/v1/mrz/check", Needs(CheckMrz)).body(json!({"mrz": data::MRZ_SPECIMEN})),
         route(Method::GET, "/api/v1/audit", Needs(ReadAudit)),
         route(Method::GET, "/api/v1/audit/verify", Needs(ReadAudit)),
-        route(Method::POST, "/api/v1/checks", Needs(Check)).body(json!({"nik": data::NIK_SITI})),
+        route(Method::POST, "/api/v1/checks", NeedsIdentities(Check)).body(json!({"nik": data::NIK_SITI})),
         route(Method::POST, "/api/v1/decisions", Needs(Decide))
             .body(json!({"application_reference": "BKL-2022-0001", "outcome": "issued"})),
         // The citizens' app: no account.
@@ -231,6 +234,24 @@ fn expected(route: &Route, caller: Caller) -> StatusCode {
                 StatusCode::FORBIDDEN
             }
         }
+        (Access::NeedsIdentities(permission), Caller::Signed(role)) => {
+            if role.allows(permission) && role.allows(Permission::ReadIdentities) {
+                route.success
+            } else {
+                StatusCode::FORBIDDEN
+            }
+        }
+    }
+}
+
+/// The error code of a refused request.
+fn refusal_code(route: &Route, caller: Caller, status: StatusCode) -> &'static str {
+    match (route.access, caller) {
+        (Access::NeedsIdentities(permission), Caller::Signed(role)) if role.allows(permission) => {
+            "identity_basis_required"
+        }
+        _ if status == StatusCode::FORBIDDEN => "forbidden",
+        _ => "unauthenticated",
     }
 }
 
@@ -307,8 +328,7 @@ async fn role_route_matrix() {
                     resp.text()
                 ));
             } else if want.is_client_error() {
-                let code = if want == StatusCode::FORBIDDEN { "forbidden" } else { "unauthenticated" };
-                resp.check_error(want, code);
+                resp.check_error(want, refusal_code(&route, caller, want));
             }
         }
     }
@@ -322,13 +342,13 @@ async fn role_route_matrix() {
 fn grants_are_as_documented() {
     use Permission::*;
     let check = |role: Role, allowed: &[Permission]| {
-        for permission in [ReadPersonal, WriteRecords, ManageWatchlist, ReadAudit, CheckMrz] {
+        for permission in [ReadPersonal, ReadIdentities, WriteRecords, ManageWatchlist, ReadAudit, CheckMrz] {
             assert_eq!(role.allows(permission), allowed.contains(&permission), "{role:?} {permission:?}");
         }
     };
-    check(Role::Officer, &[ReadPersonal, WriteRecords, CheckMrz]);
+    check(Role::Officer, &[ReadPersonal, ReadIdentities, WriteRecords, CheckMrz]);
     check(Role::Analyst, &[ReadPersonal, CheckMrz]);
-    check(Role::Supervisor, &[ReadPersonal, WriteRecords, ManageWatchlist, ReadAudit, CheckMrz]);
+    check(Role::Supervisor, &[ReadPersonal, ReadIdentities, WriteRecords, ManageWatchlist, ReadAudit, CheckMrz]);
     check(Role::Admin, &[ReadAudit]);
     check(Role::Dpo, &[ReadAudit]);
 }

@@ -10,7 +10,7 @@ use waspada_server::roles::Role;
 use crate::common::{PASSWORD, Req, Resp, TestApp, username};
 use crate::data;
 
-fn form(uri: &str, cookie: &str, fields: &[(&str, &str)]) -> axum::http::Request<axum::body::Body> {
+pub(crate) fn form(uri: &str, cookie: &str, fields: &[(&str, &str)]) -> axum::http::Request<axum::body::Body> {
     let body: String = fields
         .iter()
         .map(|(k, v)| {
@@ -33,13 +33,13 @@ fn set_cookie(resp: &Resp, name: &str) -> Option<String> {
     })
 }
 
-fn csrf(html: &str) -> String {
+pub(crate) fn csrf(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").map(|i| i + 19).unwrap_or(0);
     html[at..].chars().take_while(|c| c.is_ascii_hexdigit()).collect()
 }
 
 /// Signs in through the form and returns the session cookie.
-async fn web_login(app: &TestApp, role: Role) -> String {
+pub(crate) async fn web_login(app: &TestApp, role: Role) -> String {
     let page = app.send(Req::get("/login").build()).await;
     assert_eq!(page.status, StatusCode::OK);
     let login_cookie = set_cookie(&page, "waspada_login_csrf").expect("a sign-in CSRF cookie");

@@ -288,6 +288,10 @@ async fn an_officer_scans_reads_the_indicators_and_decides_and_a_supervisor_find
 
     // An analyst may check but gets no decision form, and a forged post is refused.
     sign_in(&client, &base, "analis").await;
+    // Analysts see pseudonyms; the counter check is about one identified traveller, so they
+    // state the basis (an open case or an assignment letter), which the audit log keeps.
+    let basis = client.find(Locator::Id("identity_basis")).await.unwrap();
+    basis.send_keys("surat 7/WAS/XI/2026").await.unwrap();
     scan(&client, &reference, &line1, &line2).await;
     assert!(client.find(Locator::Id("decision")).await.is_err(), "no decision form for an analyst");
     let status = client
