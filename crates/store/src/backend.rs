@@ -265,6 +265,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/sqlite/0004_public_and_cases.sql")),
     (5, include_str!("../migrations/sqlite/0005_second_factor_and_counters.sql")),
     (6, include_str!("../migrations/sqlite/0006_subject_requests.sql")),
+    (7, include_str!("../migrations/sqlite/0007_retention_epochs.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -273,6 +274,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/postgres/0004_public_and_cases.sql")),
     (5, include_str!("../migrations/postgres/0005_second_factor_and_counters.sql")),
     (6, include_str!("../migrations/postgres/0006_subject_requests.sql")),
+    (7, include_str!("../migrations/postgres/0007_retention_epochs.sql")),
 ];
 
 impl Backend {

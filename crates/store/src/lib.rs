@@ -57,6 +57,10 @@ pub use users::User;
 use backend::{Backend, Sql, Value};
 use seal::Keyring;
 
+/// The file in the data folder that holds the retention keys (see `seal::RetentionKeys`): keep a
+/// copy with the master key, and replace that copy after every retention run.
+pub const RETENTION_KEY_FILE: &str = "retention.keys";
+
 /// How to open a store.
 #[derive(Debug, Clone)]
 pub struct StoreConfig {
@@ -147,6 +151,21 @@ impl Store {
             insert_meta(sql, "audit_signing_key", new_wrapped)?;
             Ok((keyring, signer))
         })?;
+        let mut keys = keys;
+        let retention_file = config.data_dir.join(RETENTION_KEY_FILE);
+        let floor = backend.read(|sql| {
+            let rows = sql.rows("SELECT MAX(epoch) FROM data_keys", &[])?;
+            Ok(rows.first().and_then(|r| r.first()).and_then(Value::as_int))
+        })?;
+        if let Some(epoch) = floor
+            && !retention_file.exists()
+        {
+            return Err(Error::Config(format!(
+                "the retention key file {} is missing, but this store holds reports and cases sealed under retention epoch {epoch} or earlier: copy the file back from where it is kept with the master key (without it those records cannot be read; if it is lost for good, write {{\"format\":1,\"keys\":[]}} into it to go on without them)",
+                retention_file.display()
+            )));
+        }
+        keys.set_retention_file(retention_file, floor.unwrap_or(0));
         let _checkpointer = backend::Checkpointer::start(&backend).map(Arc::new);
         Ok(Store {
             backend,

@@ -134,6 +134,8 @@ struct NewKey {
     id: i64,
     subject: Vec<u8>,
     wrapped: Vec<u8>,
+    /// The retention epoch whose key wraps it; `None`: the master key.
+    epoch: Option<i64>,
 }
 
 impl PreparedImport {
@@ -822,19 +824,20 @@ impl Store {
         let now = now_text();
         let mut stored = HashSet::with_capacity(new_keys.len());
         for chunk in new_keys.chunks(CHUNK) {
-            let mut params = Vec::with_capacity(chunk.len() * 4);
+            let mut params = Vec::with_capacity(chunk.len() * 5);
             for key in chunk {
                 params.extend([
                     Value::Int(key.id),
                     Value::Blob(key.subject.clone()),
                     Value::Blob(key.wrapped.clone()),
                     Value::Text(now.clone()),
+                    key.epoch.map_or(Value::Null, Value::Int),
                 ]);
             }
             let statement = format!(
-                "{} data_keys (id, subject, wrapped, created_at) VALUES {} ON CONFLICT (subject) DO NOTHING RETURNING id",
+                "{} data_keys (id, subject, wrapped, created_at, epoch) VALUES {} ON CONFLICT (subject) DO NOTHING RETURNING id",
                 self.backend.dialect().bulk_insert(),
-                tuples(chunk.len(), 4)
+                tuples(chunk.len(), 5)
             );
             stored.extend(sql.rows(&statement, &params)?.into_iter().filter_map(|r| r.first().and_then(Value::as_int)));
         }
@@ -870,8 +873,16 @@ impl Store {
     fn make_data_keys(&self, subjects: &[&Vec<u8>]) -> Result<(Vec<NewKey>, Vec<SecretKey>)> {
         parallel_map(subjects, |subject| -> Result<(NewKey, SecretKey)> {
             let id = seal::random_id()?;
-            let (key, wrapped) = self.keys.new_data_key(id)?;
-            Ok((NewKey { id, subject: (*subject).clone(), wrapped }, key))
+            // What retention may shred is wrapped under the retention key, so that shredding
+            // reaches backups too (see `seal::RetentionKeys`).
+            let (key, wrapped, epoch) = if seal::retention_managed(subject) {
+                let (key, wrapped, epoch) = self.keys.new_retention_data_key(id)?;
+                (key, wrapped, Some(epoch))
+            } else {
+                let (key, wrapped) = self.keys.new_data_key(id)?;
+                (key, wrapped, None)
+            };
+            Ok((NewKey { id, subject: (*subject).clone(), wrapped, epoch }, key))
         })
         .into_iter()
         .collect::<Result<Vec<_>>>()
@@ -888,7 +899,7 @@ impl Store {
         for chunk in unique.chunks(CHUNK) {
             let params: Vec<Value> = chunk.iter().cloned().map(Value::Blob).collect();
             let statement = format!(
-                "SELECT id, subject, wrapped FROM data_keys WHERE subject IN ({})",
+                "SELECT id, subject, wrapped, epoch FROM data_keys WHERE subject IN ({})",
                 placeholders(0, chunk.len())
             );
             for row in sql.rows(&statement, &params)? {
@@ -898,7 +909,8 @@ impl Store {
                 else {
                     return Err(Error::Corrupt("data_keys row".into()));
                 };
-                let key = self.keys.data_key(id, &wrapped)?;
+                let epoch = row.next().and_then(|v| v.as_int());
+                let key = self.keys.data_key_at(id, &wrapped, epoch)?;
                 found.insert(subject, (id, key));
             }
         }
@@ -918,21 +930,23 @@ impl Store {
             }
         }
         missing.sort_unstable();
-        let mut wrapped_keys: Vec<(i64, Vec<u8>)> = Vec::with_capacity(missing.len());
+        let mut wrapped_keys: Vec<(i64, Vec<u8>, Option<i64>)> = Vec::with_capacity(missing.len());
         for chunk in missing.chunks(CHUNK) {
             let params: Vec<Value> = chunk.iter().copied().map(Value::Int).collect();
-            let statement = format!("SELECT id, wrapped FROM data_keys WHERE id IN ({})", placeholders(0, chunk.len()));
+            let statement =
+                format!("SELECT id, wrapped, epoch FROM data_keys WHERE id IN ({})", placeholders(0, chunk.len()));
             for row in sql.rows(&statement, &params)? {
                 let mut row = row.into_iter();
                 let (Some(Value::Int(id)), Some(Value::Blob(wrapped))) = (row.next(), row.next()) else {
                     return Err(Error::Corrupt("data_keys row".into()));
                 };
-                wrapped_keys.push((id, wrapped));
+                wrapped_keys.push((id, wrapped, row.next().and_then(|v| v.as_int())));
             }
         }
         // Unwrapping is an AEAD decryption per key: spread it over the cores.
-        for unwrapped in parallel_map(&wrapped_keys, |(id, wrapped)| self.keys.data_key(*id, wrapped).map(|k| (*id, k)))
-        {
+        for unwrapped in parallel_map(&wrapped_keys, |(id, wrapped, epoch)| {
+            self.keys.data_key_at(*id, wrapped, *epoch).map(|k| (*id, k))
+        }) {
             let (id, key) = unwrapped?;
             found.insert(id, key);
         }

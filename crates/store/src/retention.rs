@@ -5,8 +5,10 @@
 //! open case itself). Blind indexes that could still link a shredded report to others are deleted
 //! with it. `waspada admin retention --dry-run` lists what would go and what is held.
 //!
-//! Not covered yet: a backup made before the shredding still holds the wrapped data key, so whoever
-//! holds that backup and the master key can still read the record (see `docs/security.md`).
+//! Backups: the data keys of these records are wrapped under the retention key of the current
+//! epoch, kept outside the database (`seal::RetentionKeys`). A run that shreds anything then starts
+//! a new epoch, moves the surviving keys to it and destroys the old epoch's key, so no backup made
+//! before the run can open them any more — the shredded records included.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -72,6 +74,12 @@ pub struct RetentionReport {
     pub idempotency_keys: i64,
     /// Whether this was a dry run (nothing changed).
     pub dry_run: bool,
+    /// The retention epoch now in force, when this run started one.
+    pub epoch: Option<i64>,
+    /// Epochs whose keys this run destroyed.
+    pub destroyed_epochs: Vec<i64>,
+    /// Data keys moved to the new epoch (or, on a first run, from the master key).
+    pub keys_moved: u64,
 }
 
 fn older_than(stamp: &str, now: DateTime<Utc>, days: i64) -> bool {
@@ -207,6 +215,22 @@ impl Store {
             })?;
             self.keys.forget(*key_id);
         }
+        if !shred.is_empty() {
+            // The shredded keys are gone from the database; now make every older copy of them
+            // useless: a new epoch, the survivors moved to it, the old epoch's key destroyed.
+            let epoch = self.keys.advance_retention_epoch()?;
+            // Other processes look at the key file at most once a second: after this pause every
+            // key they make is wrapped under the new epoch, and the passes below catch the rest.
+            std::thread::sleep(std::time::Duration::from_millis(1_500));
+            report.keys_moved = self.move_to_epoch(epoch)?;
+            report.destroyed_epochs = self.keys.retire_retention_epochs(epoch)?;
+            report.epoch = Some(epoch);
+        } else {
+            // Keys made before retention epochs existed (wrapped under the master key) move to
+            // the current epoch, so the next shredding reaches their backups too.
+            let epoch = self.keys.current_retention_epoch()?;
+            report.keys_moved = self.move_to_epoch(epoch)?;
+        }
         let cutoff = crate::stamp(now - Duration::days(policy.idempotency_days));
         self.backend.write(|sql| {
             sql.exec("DELETE FROM idempotency_keys WHERE created_at < $1", &[Value::Text(cutoff)])?;
@@ -217,15 +241,78 @@ impl Store {
                 "retention.run",
                 "retention:all",
                 &format!(
-                    "shredded={} held={} idempotency_keys={}",
+                    "shredded={} held={} idempotency_keys={} epoch={} destroyed_epochs={:?} keys_moved={}",
                     report.due.len(),
                     report.held.len(),
-                    report.idempotency_keys
+                    report.idempotency_keys,
+                    report.epoch.map_or("unchanged".to_owned(), |e| e.to_string()),
+                    report.destroyed_epochs,
+                    report.keys_moved
                 ),
                 Utc::now(),
             )
             .map(|_| ())
         })?;
         Ok(report)
+    }
+
+    /// Moves every data key that retention manages and that is not under `epoch` (an older epoch,
+    /// or the master key) to `epoch`, in batches; repeated until a pass finds nothing. Returns the
+    /// keys moved.
+    fn move_to_epoch(&self, epoch: i64) -> Result<u64> {
+        let mut moved = 0;
+        for _pass in 0..5 {
+            let in_pass = self.move_pass(epoch)?;
+            moved += in_pass;
+            if in_pass == 0 {
+                break;
+            }
+        }
+        Ok(moved)
+    }
+
+    fn move_pass(&self, epoch: i64) -> Result<u64> {
+        const BATCH: i64 = 2_000;
+        let [submission, case] = crate::seal::RETENTION_PREFIXES;
+        let mut after = i64::MIN;
+        let mut moved = 0;
+        loop {
+            let (count, last, changed) = self.backend.write(|sql| {
+                let rows = sql.rows(
+                    "SELECT id, wrapped, epoch FROM data_keys WHERE id > $1
+                       AND ((epoch IS NOT NULL AND epoch <> $2)
+                         OR (epoch IS NULL AND (substr(subject, 1, $3) = $4 OR substr(subject, 1, $5) = $6)))
+                     ORDER BY id LIMIT $7",
+                    &[
+                        Value::Int(after),
+                        Value::Int(epoch),
+                        Value::Int(submission.len() as i64),
+                        Value::Blob(submission.to_vec()),
+                        Value::Int(case.len() as i64),
+                        Value::Blob(case.to_vec()),
+                        Value::Int(BATCH),
+                    ],
+                )?;
+                let mut last = after;
+                for row in &rows {
+                    let (Some(Value::Int(id)), Some(Value::Blob(wrapped))) = (row.first(), row.get(1)) else {
+                        return Err(Error::Corrupt("data_keys row".into()));
+                    };
+                    last = *id;
+                    let from = row.get(2).and_then(Value::as_int);
+                    let fresh = self.keys.rewrap_to_epoch(*id, wrapped, from, epoch)?;
+                    sql.exec(
+                        "UPDATE data_keys SET wrapped = $1, epoch = $2 WHERE id = $3",
+                        &[Value::Blob(fresh), Value::Int(epoch), Value::Int(*id)],
+                    )?;
+                }
+                Ok((rows.len() as i64, last, rows.len() as u64))
+            })?;
+            moved += changed;
+            after = last;
+            if count < BATCH {
+                return Ok(moved);
+            }
+        }
     }
 }

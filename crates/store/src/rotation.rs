@@ -70,6 +70,7 @@ impl Store {
                 break;
             }
         }
+        self.keys.rewrite_retention_file()?;
         replace_key_file(&pending_path, path)?;
         self.keys.set_master(new);
         self.record_audit(
@@ -88,7 +89,9 @@ impl Store {
         loop {
             let (count, last, rewrapped) = self.backend.write(|sql| {
                 let rows = sql.rows(
-                    "SELECT id, wrapped FROM data_keys WHERE id > $1 ORDER BY id LIMIT $2",
+                    // Keys under a retention epoch are not under the master key; the epoch
+                    // keys themselves are re-wrapped in their file below.
+                    "SELECT id, wrapped FROM data_keys WHERE id > $1 AND epoch IS NULL ORDER BY id LIMIT $2",
                     &[Value::Int(after), Value::Int(BATCH)],
                 )?;
                 let mut last = after;

@@ -7,7 +7,7 @@
 //! lookups use blind indexes: HMAC-SHA-256 under an index key, itself stored wrapped by the master
 //! key, so that rotating the master key never changes an index.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -272,6 +272,214 @@ pub(crate) struct Keyring {
     master: MasterKey,
     index: SecretKey,
     data_keys: Mutex<HashMap<i64, SecretKey>>,
+    retention: RetentionKeys,
+}
+
+/// Whether retention may shred the records of a data subject: what citizens send and case work
+/// (`crate::retention`). Their data keys are wrapped under the retention key of the current epoch
+/// instead of the master key.
+pub(crate) fn retention_managed(subject: &[u8]) -> bool {
+    RETENTION_PREFIXES.iter().any(|prefix| subject.starts_with(prefix))
+}
+
+/// The subject prefixes of [`retention_managed`] keys.
+pub(crate) const RETENTION_PREFIXES: [&[u8]; 2] = [b"submission:", b"case:"];
+
+/// Retention keys, one per epoch: what makes shredding reach backups.
+///
+/// Deleting a data key shreds a record in the live database, but a backup made earlier still holds
+/// the key, wrapped under the master key. So the data keys of records that retention may shred are
+/// wrapped under a retention key instead, kept in `retention.keys` beside the master key — outside
+/// the database, so never in a database backup. Each retention run shreds what is due, starts a new
+/// epoch, re-wraps the surviving keys under its key, and then destroys the old epoch's key: from
+/// then on no backup made before the run can open any data key of that kind, including the
+/// shredded ones. The file holds the epoch keys wrapped under the master key; a second epoch is in
+/// it only while a run is moving keys. Other processes re-read it at most once a second, and when
+/// they meet an epoch they do not know.
+pub(crate) struct RetentionKeys {
+    file: Option<PathBuf>,
+    /// The highest epoch the database had seen at open: new epochs are numbered above it.
+    floor: i64,
+    state: Mutex<RetentionState>,
+}
+
+#[derive(Default)]
+struct RetentionState {
+    keys: BTreeMap<i64, SecretKey>,
+    looked_at: Option<std::time::Instant>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RetentionFile {
+    format: u32,
+    keys: Vec<RetentionEntry>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RetentionEntry {
+    epoch: i64,
+    /// The epoch key wrapped under the master key, hex.
+    wrapped: String,
+}
+
+fn retention_aad(epoch: i64) -> Vec<u8> {
+    let mut aad = b"retention-key:".to_vec();
+    aad.extend_from_slice(&epoch.to_be_bytes());
+    aad
+}
+
+impl RetentionKeys {
+    fn in_memory() -> RetentionKeys {
+        RetentionKeys { file: None, floor: 0, state: Mutex::new(RetentionState::default()) }
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, RetentionState>> {
+        self.state.lock().map_err(|_| Error::Crypto("retention key lock poisoned".into()))
+    }
+
+    fn reload(&self, master: &MasterKey, state: &mut RetentionState) -> Result<()> {
+        let Some(file) = &self.file else { return Ok(()) };
+        state.looked_at = Some(std::time::Instant::now());
+        let text = match fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                state.keys.clear();
+                return Ok(());
+            }
+            Err(e) => return Err(Error::Config(format!("cannot read {}: {e}", file.display()))),
+        };
+        let damaged =
+            |why: String| Error::Config(format!("the retention key file {} is damaged: {why}", file.display()));
+        let parsed: RetentionFile = serde_json::from_str(&text).map_err(|e| damaged(e.to_string()))?;
+        let mut keys = BTreeMap::new();
+        for entry in parsed.keys {
+            let wrapped = hex::decode(&entry.wrapped).map_err(|e| damaged(e.to_string()))?;
+            let bytes = master.unwrap(&retention_aad(entry.epoch), &wrapped).map_err(|_| {
+                Error::Config(format!(
+                    "the retention key of epoch {} in {} does not open with this master key",
+                    entry.epoch,
+                    file.display()
+                ))
+            })?;
+            keys.insert(entry.epoch, SecretKey::from_slice(&bytes)?);
+        }
+        state.keys = keys;
+        Ok(())
+    }
+
+    /// Writes the keys (wrapped under the master key, or its pending successor during a rotation)
+    /// to a new file that replaces the old one in one step. With `exclusive`, fails if the file
+    /// exists (the first key of a store: another process may be making it too).
+    fn write(&self, master: &MasterKey, keys: &BTreeMap<i64, SecretKey>, exclusive: bool) -> Result<bool> {
+        let Some(file) = &self.file else { return Ok(true) };
+        let mut entries = Vec::with_capacity(keys.len());
+        for (epoch, key) in keys {
+            entries.push(RetentionEntry {
+                epoch: *epoch,
+                wrapped: hex::encode(master.wrap(&retention_aad(*epoch), key.0.as_ref())?),
+            });
+        }
+        let text = serde_json::to_string(&RetentionFile { format: 1, keys: entries })
+            .map_err(|e| Error::Config(format!("cannot encode the retention keys: {e}")))?;
+        let mut temporary = file.as_os_str().to_owned();
+        temporary.push(format!(".{}.tmp", std::process::id()));
+        let temporary = PathBuf::from(temporary);
+        let _ = fs::remove_file(&temporary);
+        write_secret_file(&temporary, &text)?;
+        let placed = if exclusive {
+            // A hard link fails if the file exists: the first key is made once, by one process.
+            let linked = fs::hard_link(&temporary, file);
+            let _ = fs::remove_file(&temporary);
+            match linked {
+                Ok(()) => true,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+                Err(e) => return Err(Error::Config(format!("cannot create {}: {e}", file.display()))),
+            }
+        } else {
+            fs::rename(&temporary, file)
+                .map_err(|e| Error::Config(format!("cannot replace {}: {e}", file.display())))?;
+            true
+        };
+        if let Some(dir) = file.parent()
+            && let Ok(handle) = fs::File::open(dir)
+        {
+            let _ = handle.sync_all();
+        }
+        Ok(placed)
+    }
+
+    /// The newest epoch and its key, which new data keys go under; the first is made on first
+    /// use, numbered above any epoch the database has seen.
+    fn current(&self, master: &MasterKey) -> Result<(i64, SecretKey)> {
+        let mut state = self.lock()?;
+        let stale = state.looked_at.is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(1));
+        if stale || state.keys.is_empty() {
+            self.reload(master, &mut state)?;
+        }
+        if let Some((epoch, key)) = state.keys.last_key_value() {
+            return Ok((*epoch, key.clone()));
+        }
+        let epoch = self.floor.max(0) + 1;
+        let key = SecretKey::random()?;
+        let keys = BTreeMap::from([(epoch, key.clone())]);
+        if !self.write(master, &keys, true)? {
+            self.reload(master, &mut state)?;
+            return state
+                .keys
+                .last_key_value()
+                .map(|(e, k)| (*e, k.clone()))
+                .ok_or_else(|| Error::Config("the retention key file is empty".into()));
+        }
+        state.keys = keys;
+        Ok((epoch, key))
+    }
+
+    /// The key of an epoch, re-reading the file once if it is not known here.
+    fn get(&self, master: &MasterKey, epoch: i64) -> Result<SecretKey> {
+        let mut state = self.lock()?;
+        if let Some(key) = state.keys.get(&epoch) {
+            return Ok(key.clone());
+        }
+        self.reload(master, &mut state)?;
+        state.keys.get(&epoch).cloned().ok_or_else(|| {
+            Error::Crypto(format!(
+                "the retention key of epoch {epoch} has been destroyed: the record was shredded (or this database is older than the last retention run)"
+            ))
+        })
+    }
+
+    /// Adds a new epoch (the next number) and returns it; the old ones stay until [`Self::retire`].
+    fn advance(&self, master: &MasterKey) -> Result<i64> {
+        let mut state = self.lock()?;
+        self.reload(master, &mut state)?;
+        let epoch = state.keys.last_key_value().map_or(0, |(e, _)| *e).max(self.floor) + 1;
+        let mut keys = state.keys.clone();
+        keys.insert(epoch, SecretKey::random()?);
+        self.write(master, &keys, false)?;
+        state.keys = keys;
+        Ok(epoch)
+    }
+
+    /// Destroys every epoch key below `keep`; returns the epochs destroyed.
+    fn retire(&self, master: &MasterKey, keep: i64) -> Result<Vec<i64>> {
+        let mut state = self.lock()?;
+        self.reload(master, &mut state)?;
+        let destroyed: Vec<i64> = state.keys.range(..keep).map(|(e, _)| *e).collect();
+        let kept: BTreeMap<i64, SecretKey> = state.keys.range(keep..).map(|(e, k)| (*e, k.clone())).collect();
+        self.write(master, &kept, false)?;
+        state.keys = kept;
+        Ok(destroyed)
+    }
+
+    /// Re-writes the file under the master key in use now (after a master-key rotation).
+    fn rewrite(&self, master: &MasterKey) -> Result<()> {
+        let mut state = self.lock()?;
+        self.reload(master, &mut state)?;
+        if self.file.as_ref().is_some_and(|f| f.exists()) {
+            self.write(master, &state.keys, false)?;
+        }
+        Ok(())
+    }
 }
 
 /// The master key in use, and where it is kept, so that a process keeps working while
@@ -416,7 +624,9 @@ impl Keyring {
                 (index, Some(wrapped))
             }
         };
-        Ok((Keyring { master, index, data_keys: Mutex::new(HashMap::new()) }, new_wrapped))
+        let keyring =
+            Keyring { master, index, data_keys: Mutex::new(HashMap::new()), retention: RetentionKeys::in_memory() };
+        Ok((keyring, new_wrapped))
     }
 
     /// The master key in use now.
@@ -458,13 +668,77 @@ impl Keyring {
 
     /// Unwraps a stored data key (cached).
     pub(crate) fn data_key(&self, key_id: i64, wrapped: &[u8]) -> Result<SecretKey> {
+        self.data_key_at(key_id, wrapped, None)
+    }
+
+    /// Unwraps a stored data key wrapped under the master key (`epoch` `None`) or under the
+    /// retention key of an epoch (cached).
+    pub(crate) fn data_key_at(&self, key_id: i64, wrapped: &[u8], epoch: Option<i64>) -> Result<SecretKey> {
         if let Some(key) = self.cached(key_id) {
             return Ok(key);
         }
-        let bytes = self.master.unwrap(&data_key_aad(key_id), wrapped)?;
+        let bytes = match epoch {
+            None => self.master.unwrap(&data_key_aad(key_id), wrapped)?,
+            Some(epoch) => {
+                let retention = self.retention.get(&self.master, epoch)?;
+                Zeroizing::new(decrypt(&retention, &data_key_aad(key_id), wrapped)?)
+            }
+        };
         let key = SecretKey::from_slice(&bytes)?;
         self.cache(key_id, key.clone());
         Ok(key)
+    }
+
+    /// Keeps retention keys in `file` (see [`RetentionKeys`]) instead of in memory.
+    pub(crate) fn set_retention_file(&mut self, file: PathBuf, floor: i64) {
+        self.retention = RetentionKeys { file: Some(file), floor, state: Mutex::new(RetentionState::default()) };
+    }
+
+    /// The retention epoch new keys go under (made on first use).
+    pub(crate) fn current_retention_epoch(&self) -> Result<i64> {
+        self.retention.current(&self.master).map(|(epoch, _)| epoch)
+    }
+
+    /// Makes a new data key for a [`retention_managed`] subject: wrapped under the current
+    /// retention epoch's key. Returns the key, its wrapped form and the epoch.
+    pub(crate) fn new_retention_data_key(&self, key_id: i64) -> Result<(SecretKey, Vec<u8>, i64)> {
+        let key = SecretKey::random()?;
+        let (epoch, retention) = self.retention.current(&self.master)?;
+        let wrapped = encrypt(&retention, &data_key_aad(key_id), key.0.as_ref())?;
+        self.cache(key_id, key.clone());
+        Ok((key, wrapped, epoch))
+    }
+
+    /// Starts a new retention epoch (see [`RetentionKeys::advance`]).
+    pub(crate) fn advance_retention_epoch(&self) -> Result<i64> {
+        self.retention.advance(&self.master)
+    }
+
+    /// Re-wraps a data key from where it is (the master key, or an older epoch) to `epoch`.
+    pub(crate) fn rewrap_to_epoch(
+        &self,
+        key_id: i64,
+        wrapped: &[u8],
+        from: Option<i64>,
+        epoch: i64,
+    ) -> Result<Vec<u8>> {
+        let aad = data_key_aad(key_id);
+        let plain = match from {
+            None => self.master.unwrap(&aad, wrapped)?,
+            Some(old) => Zeroizing::new(decrypt(&self.retention.get(&self.master, old)?, &aad, wrapped)?),
+        };
+        let target = self.retention.get(&self.master, epoch)?;
+        encrypt(&target, &aad, &plain)
+    }
+
+    /// Destroys the retention keys of epochs below `keep`.
+    pub(crate) fn retire_retention_epochs(&self, keep: i64) -> Result<Vec<i64>> {
+        self.retention.retire(&self.master, keep)
+    }
+
+    /// Re-wraps the retention key file under the master key in use (after a rotation).
+    pub(crate) fn rewrite_retention_file(&self) -> Result<()> {
+        self.retention.rewrite(&self.master)
     }
 
     pub(crate) fn cached(&self, key_id: i64) -> Option<SecretKey> {

@@ -318,12 +318,16 @@ pub fn backup(args: &StoreArgs, out: &Path) -> anyhow::Result<ExitCode> {
     eprintln!(
         "The backup holds sealed records and wrapped keys, not the master key: keep the master key apart from it; without the key the backup cannot be read."
     );
+    eprintln!(
+        "Reports and cases open only with the retention keys ({}), which no backup holds so that shredding reaches backups: keep a copy with the master key and replace it after every retention run.",
+        args.data.join(waspada_store::RETENTION_KEY_FILE).display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 /// `waspada admin restore --from FILE`: into an empty data folder, with the master key that the
 /// backup was made under (in the folder as `master.key`, or `--master-key-file`).
-pub fn restore(args: &StoreArgs, from: &Path) -> anyhow::Result<ExitCode> {
+pub fn restore(args: &StoreArgs, from: &Path, retention_keys: Option<&Path>) -> anyhow::Result<ExitCode> {
     if args.database_url.as_deref().is_some_and(|u| !u.is_empty()) {
         bail!("restore puts an SQLite backup in place; a PostgreSQL store is restored with pg_restore");
     }
@@ -339,13 +343,26 @@ pub fn restore(args: &StoreArgs, from: &Path) -> anyhow::Result<ExitCode> {
         );
     }
     std::fs::create_dir_all(&args.data).with_context(|| format!("cannot create {}", args.data.display()))?;
+    let retention_file = args.data.join(waspada_store::RETENTION_KEY_FILE);
+    if retention_file.exists() {
+        bail!("{} exists already: restore into an empty data folder", retention_file.display());
+    }
+    if let Some(keys) = retention_keys {
+        std::fs::copy(keys, &retention_file).with_context(|| format!("cannot copy {}", keys.display()))?;
+    }
     std::fs::copy(from, &database).with_context(|| format!("cannot copy {}", from.display()))?;
     let store = match args.open() {
         Ok(store) => store,
         Err(error) => {
             // Leave the folder as it was: a half-restored store is worse than none.
             let _ = std::fs::remove_file(&database);
-            return Err(error.context("the master key does not open this backup"));
+            let _ = std::fs::remove_file(&retention_file);
+            let why = if error.to_string().contains("retention key file") {
+                "give the retention keys with --retention-keys"
+            } else {
+                "the master key does not open this backup"
+            };
+            return Err(error.context(why));
         }
     };
     let verdict = store.verify_audit()?;
@@ -562,6 +579,18 @@ pub fn retention(args: &StoreArgs, dry_run: bool) -> anyhow::Result<ExitCode> {
         report.idempotency_keys,
         if dry_run { "to delete" } else { "deleted" }
     );
+    if let Some(epoch) = report.epoch {
+        println!(
+            "retention epoch {epoch} started: {} key(s) moved to it, key(s) of epoch(s) {:?} destroyed",
+            report.keys_moved, report.destroyed_epochs
+        );
+        eprintln!(
+            "PERINGATAN / WARNING: backups made before this run can no longer open any report or case (that is what makes the shredding reach them). Make a backup now (waspada admin backup), and replace the copy of {} kept with the master key: the old copy must be destroyed.",
+            args.data.join(waspada_store::RETENTION_KEY_FILE).display()
+        );
+    } else if report.keys_moved > 0 {
+        println!("{} key(s) of earlier reports and cases moved under the retention key", report.keys_moved);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -561,6 +561,10 @@ enum AdminCommand {
         /// The backup file.
         #[arg(long)]
         from: PathBuf,
+        /// The retention key file (`retention.keys`) as it is now, from the live data folder or
+        /// from its copy kept with the master key: without it, reports and cases stay unreadable.
+        #[arg(long)]
+        retention_keys: Option<PathBuf>,
     },
 }
 
@@ -614,7 +618,9 @@ fn main() -> ExitCode {
             commands::totp_enrol(&store, &username)
         }
         Command::Admin { command: AdminCommand::Backup { store, out } } => commands::backup(&store, &out),
-        Command::Admin { command: AdminCommand::Restore { store, from } } => commands::restore(&store, &from),
+        Command::Admin { command: AdminCommand::Restore { store, from, retention_keys } } => {
+            commands::restore(&store, &from, retention_keys.as_deref())
+        }
         Command::Admin { command: AdminCommand::CreateUser { store, username, role, display_name } } => {
             commands::create_user(&store, &username, &role, display_name.as_deref())
         }

@@ -75,3 +75,95 @@ fn expired_records_are_shredded_unless_an_open_case_holds_them(harness: &Harness
     let again = store.apply_retention(&policy, later, false, &clerk()).unwrap();
     assert!(again.due.is_empty());
 }
+
+#[test]
+fn shredding_reaches_backups_made_before_it() {
+    crate::support::on_sqlite(|harness| {
+        let store = harness.open();
+        let key = |n: u32| Idempotency::new(&format!("backup-proof-{n:06}"), &[&n.to_be_bytes()]);
+        let spam = store.submit(&submission(SubmissionKind::Report, "akan dihapus"), &key(1)).unwrap();
+        store.set_submission_status(spam.id, SubmissionStatus::Spam, &clerk()).unwrap();
+        let kept = store.submit(&submission(SubmissionKind::Report, "tetap ada"), &key(2)).unwrap();
+        let case = store.open_case("Kasus berjalan", "ringkasan", &[], &clerk()).unwrap();
+        let retention_file = harness.config().data_dir.join(waspada_store::RETENTION_KEY_FILE);
+        assert!(retention_file.exists(), "the first report made the retention key file");
+        let before = harness.scratch_path("before.db");
+        store.backup(&before, &clerk()).unwrap();
+        let keys_before_run = std::fs::read(&retention_file).unwrap();
+
+        // 100 days on, the spam is shredded; a new epoch starts and the old one's key is destroyed.
+        let report = store
+            .apply_retention(&RetentionPolicy::default(), Utc::now() + Duration::days(100), false, &clerk())
+            .unwrap();
+        assert_eq!(report.due.len(), 1);
+        let epoch = report.epoch.expect("a shredding starts a new epoch");
+        assert_eq!(report.destroyed_epochs, [epoch - 1]);
+        assert_eq!(report.keys_moved, 2, "the surviving report and the case moved to the new epoch");
+        assert_ne!(std::fs::read(&retention_file).unwrap(), keys_before_run);
+        // Live: the survivors read as before.
+        assert_eq!(store.submission(kept.id, &clerk()).unwrap().unwrap().item.content["what"], "tetap ada");
+        assert!(store.case(case.0, &clerk()).unwrap().is_some());
+        let after = harness.scratch_path("after.db");
+        store.backup(&after, &clerk()).unwrap();
+        drop(store);
+
+        // The backup made before the run, restored with today's retention keys: the shredded
+        // report cannot be read — nor anything else of its kind, whose keys were in the old epoch.
+        let restore = |backup: &std::path::Path, keys: &[u8], name: &str| {
+            let folder = harness.scratch_path(name);
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::copy(backup, folder.join("waspada.db")).unwrap();
+            std::fs::copy(harness.config().data_dir.join("master.key"), folder.join("master.key")).unwrap();
+            std::fs::write(folder.join(waspada_store::RETENTION_KEY_FILE), keys).unwrap();
+            let mut config = harness.config();
+            config.data_dir = folder;
+            waspada_store::Store::open(&config).unwrap()
+        };
+        let keys_now = std::fs::read(&retention_file).unwrap();
+        let old = restore(&before, &keys_now, "restored-before");
+        let refused = old.submission(spam.id, &clerk()).unwrap_err().to_string();
+        assert!(refused.contains("destroyed"), "{refused}");
+        assert!(old.submission(kept.id, &clerk()).is_err());
+        // Only the copy of the old retention keys, which the operator was told to destroy, would
+        // still open it: the guarantee rests on that copy being gone.
+        let with_old_keys = restore(&before, &keys_before_run, "restored-with-old-keys");
+        assert!(with_old_keys.submission(spam.id, &clerk()).unwrap().is_some());
+
+        // The backup made after the run reads in full with today's keys.
+        let new = restore(&after, &keys_now, "restored-after");
+        assert_eq!(new.submission(kept.id, &clerk()).unwrap().unwrap().item.content["what"], "tetap ada");
+        assert!(new.submission(spam.id, &clerk()).unwrap().is_none());
+
+        // Without the retention key file, a store that needs it does not open (rather than making
+        // a new key that could read nothing).
+        let folder = harness.scratch_path("restored-without-keys");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::copy(&after, folder.join("waspada.db")).unwrap();
+        std::fs::copy(harness.config().data_dir.join("master.key"), folder.join("master.key")).unwrap();
+        let mut config = harness.config();
+        config.data_dir = folder;
+        let error = waspada_store::Store::open(&config).unwrap_err().to_string();
+        assert!(error.contains("retention key file") && error.contains("is missing"), "{error}");
+    });
+}
+
+both_backends!(retention_keys_survive_a_master_key_rotation_and_reopening);
+
+fn retention_keys_survive_a_master_key_rotation_and_reopening(harness: &Harness) {
+    let store = harness.open();
+    let key = |n: u32| Idempotency::new(&format!("rotation-retention-{n:06}"), &[&n.to_be_bytes()]);
+    let spam = store.submit(&submission(SubmissionKind::Report, "spam"), &key(1)).unwrap();
+    store.set_submission_status(spam.id, SubmissionStatus::Spam, &clerk()).unwrap();
+    let kept = store.submit(&submission(SubmissionKind::Sos, "tolong"), &key(2)).unwrap();
+    let report =
+        store.apply_retention(&RetentionPolicy::default(), Utc::now() + Duration::days(100), false, &clerk()).unwrap();
+    assert!(report.epoch.is_some());
+    store.rotate_master_key(&clerk()).unwrap();
+    // A report made after the rotation, under the new epoch and the new master key.
+    let later = store.submit(&submission(SubmissionKind::Report, "sesudah"), &key(3)).unwrap();
+    drop(store);
+    let reopened = harness.open();
+    assert_eq!(reopened.submission(kept.id, &clerk()).unwrap().unwrap().item.content["what"], "tolong");
+    assert_eq!(reopened.submission(later.id, &clerk()).unwrap().unwrap().item.content["what"], "sesudah");
+    assert!(reopened.submission(spam.id, &clerk()).unwrap().is_none());
+}

@@ -53,3 +53,42 @@ fn public_reports_are_imported_once_through_the_apps_checks() {
         .collect();
     assert!(urgencies[1] > urgencies[0] + 150 && urgencies[1] > urgencies[2] + 150, "{urgencies:?}");
 }
+
+#[test]
+fn a_restore_of_reports_needs_the_retention_keys() {
+    let store = Store::new();
+    let folder = store.scratch("reports");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("public_reports.jsonl"),
+        r#"{"id":"LAP-9","anonymous":true,"text":"Ada calo menawarkan kerja ke Malaysia tanpa kontrak","region_code":"1709082005"}"#,
+    )
+    .unwrap();
+    check(&store.import(&[&folder]), 0, &["public reports: 1 inserted"]);
+    let keys = store.data().join("retention.keys");
+    assert!(keys.is_file(), "the report's data key is under a retention key");
+    let backup = store.scratch("reports.db");
+    check(&store.run("admin backup", &["--out", crate::arg(&backup)]), 0, &["backup written", "retention keys"]);
+    // The backup does not carry the retention keys.
+    let copied = std::fs::read(&backup).unwrap();
+    let keys_text = std::fs::read(&keys).unwrap();
+    assert!(!copied.windows(40).any(|w| keys_text.windows(40).any(|k| k == w)));
+
+    let restored = Store::new();
+    std::fs::create_dir_all(restored.data()).unwrap();
+    std::fs::copy(store.data().join("master.key"), restored.data().join("master.key")).unwrap();
+    check(
+        &restored.run("admin restore", &["--from", crate::arg(&backup)]),
+        1,
+        &["give the retention keys with --retention-keys", "is missing"],
+    );
+    assert!(!restored.database().exists(), "a failed restore leaves the folder as it was");
+    check(
+        &restored.run("admin restore", &["--from", crate::arg(&backup), "--retention-keys", crate::arg(&keys)]),
+        0,
+        &["submissions: 1", "audit chain intact"],
+    );
+    let db = rusqlite::Connection::open(restored.database()).unwrap();
+    let epochs: i64 = db.query_row("SELECT COUNT(*) FROM data_keys WHERE epoch IS NOT NULL", [], |r| r.get(0)).unwrap();
+    assert_eq!(epochs, 1);
+}
