@@ -53,6 +53,9 @@ pub struct ServerConfig {
     pub body_limit: usize,
     /// Longest a request may take.
     pub request_timeout: Duration,
+    /// Longest a client may take to send a request's headers (slowloris-style connections that
+    /// trickle them are closed after this).
+    pub header_timeout: Duration,
     /// The indicator policy (default: the shipped `policy/indicators.toml`).
     pub policy: Option<waspada_risk::Policy>,
     /// A web session unused this long ends (the sign-in token is revoked).
@@ -74,6 +77,7 @@ impl Default for ServerConfig {
             token_ttl: chrono::Duration::hours(12),
             body_limit: 16 * 1024 * 1024,
             request_timeout: Duration::from_secs(60),
+            header_timeout: Duration::from_secs(10),
             policy: None,
             web_idle: Duration::from_secs(30 * 60),
             tls: None,
@@ -251,7 +255,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi_json))
         .merge(auth::router())
         .merge(api::router())
-        .merge(web::router())
+        .merge(web::router(state.clone()))
         .merge(public::router())
         .merge(cases::router())
         .fallback(not_found)
@@ -310,24 +314,34 @@ pub async fn serve(store: Store, config: ServerConfig) -> std::io::Result<()> {
         .map_err(std::io::Error::other)?
         .map_err(std::io::Error::other)?;
     spawn_audit_checkpoints(state.store.clone(), state.config.audit_checkpoint_every);
-    let Some(files) = state.config.tls.clone() else {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        tracing::info!(%addr, "listening (HTTP)");
-        let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-        return axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await;
-    };
-    let rustls = tls::rustls_config(&files).await?;
     let handle = axum_server::Handle::new();
     let stopping = handle.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
         stopping.graceful_shutdown(Some(Duration::from_secs(10)));
     });
+    let header_timeout = state.config.header_timeout;
+    let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let Some(files) = state.config.tls.clone() else {
+        tracing::info!(%addr, "listening (HTTP)");
+        return limit_slow_clients(axum_server::bind(addr), header_timeout).handle(handle).serve(service).await;
+    };
+    let rustls = tls::rustls_config(&files).await?;
     tracing::info!(%addr, "listening (HTTPS)");
-    axum_server::bind_rustls(addr, rustls)
-        .handle(handle)
-        .serve(app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .await
+    // The TLS handshake has its own 10-second limit (axum-server's default).
+    let server = axum_server::bind(addr).acceptor(axum_server::tls_rustls::RustlsAcceptor::new(rustls));
+    limit_slow_clients(server, header_timeout).handle(handle).serve(service).await
+}
+
+/// Closes connections whose request headers do not arrive within `header_timeout` (hyper's header
+/// read timeout, which needs a timer to take effect; `axum::serve` sets none). Bodies are bounded
+/// by the request timeout layer in [`app`].
+fn limit_slow_clients<Acceptor>(
+    mut server: axum_server::Server<SocketAddr, Acceptor>,
+    header_timeout: Duration,
+) -> axum_server::Server<SocketAddr, Acceptor> {
+    server.http_builder().http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(header_timeout);
+    server
 }
 
 /// Signs the audit chain's head at a fixed interval while the server runs (nothing is signed when

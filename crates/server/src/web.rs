@@ -1949,29 +1949,138 @@ async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> Respon
     response
 }
 
-/// The web routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/login", get(login_form).post(login_submit))
-        .route("/assets/{name}", get(asset))
-        .route("/logout", post(logout))
-        .route("/lang/{code}", get(set_lang))
-        .route("/check", get(check_page).post(check_submit))
-        .route("/decide", post(decide_submit))
-        .route("/audit", get(audit_page))
-        .route("/person/{nik}", get(person_page))
-        .route("/watchlist", get(watchlist_page).post(watchlist_submit))
-        .route("/watchlist/import", post(watchlist_import))
-        .route("/policy", get(policy_page))
-        .route("/audit/verify", post(audit_verify))
-        .route("/breaches", get(breaches_page))
-        .merge(cases::router())
+/// Who may use a page or send a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageAccess {
+    /// Anyone (sign-in, assets, language).
+    Public,
+    /// Any signed-in account.
+    SignedIn,
+    /// Signed-in accounts whose role has this permission.
+    Needs(Permission),
+}
+
+/// The web app's access table: (method, route as written in the router, who may use it). One
+/// middleware ([`check_page_access`]) enforces it before any handler runs, with the same role
+/// table as the API (`roles.rs`); the handlers check again. A route without a row here is refused
+/// to everyone, and `routes_and_table_agree` fails.
+pub const PAGES: &[(&str, &str, PageAccess)] = {
+    use PageAccess::{Needs, Public, SignedIn};
+    use Permission::*;
+    &[
+        ("GET", "/", SignedIn),
+        ("GET", "/login", Public),
+        ("POST", "/login", Public),
+        ("GET", "/assets/{name}", Public),
+        ("POST", "/logout", Public),
+        ("GET", "/lang/{code}", Public),
+        ("GET", "/check", Needs(Check)),
+        ("POST", "/check", Needs(Check)),
+        ("POST", "/decide", Needs(Decide)),
+        ("GET", "/audit", Needs(ReadAudit)),
+        ("POST", "/audit/verify", Needs(ReadAudit)),
+        ("GET", "/breaches", Needs(ReadAudit)),
+        ("GET", "/person/{nik}", Needs(ReadPersonal)),
+        ("GET", "/watchlist", Needs(ManageWatchlist)),
+        ("POST", "/watchlist", Needs(ManageWatchlist)),
+        ("POST", "/watchlist/import", Needs(ManageWatchlist)),
+        ("GET", "/policy", Needs(ManageWatchlist)),
+        ("GET", "/triage", Needs(ReadReports)),
+        ("GET", "/reports/{id}", Needs(ReadReports)),
+        ("GET", "/reports/{id}/photos/{photo}", Needs(ReadReports)),
+        ("POST", "/reports/{id}/status", Needs(ManageCases)),
+        ("POST", "/reports/{id}/link", Needs(ManageCases)),
+        ("GET", "/cases", Needs(ManageCases)),
+        ("POST", "/cases", Needs(ManageCases)),
+        ("GET", "/cases/{id}", Needs(ManageCases)),
+        ("POST", "/cases/{id}/party", Needs(ManageCases)),
+        ("POST", "/cases/{id}/entry", Needs(ManageCases)),
+        ("POST", "/cases/{id}/entry/{entry}/status", Needs(ManageCases)),
+        ("POST", "/cases/{id}/close", Needs(ManageCases)),
+    ]
+};
+
+/// The access a route has in [`PAGES`].
+pub fn page_access(method: &str, route: &str) -> Option<PageAccess> {
+    PAGES.iter().find(|(m, r, _)| *m == method && *r == route).map(|(_, _, access)| *access)
+}
+
+/// Enforces [`PAGES`]. Without a session the request goes on to its handler, which sends the
+/// browser to the sign-in page (and keeps a form being sent, see [`Pending`]).
+async fn check_page_access(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let route = request.extensions().get::<axum::extract::MatchedPath>().map(|m| m.as_str().to_owned());
+    let access = route.as_deref().and_then(|route| page_access(request.method().as_str(), route));
+    let lang = lang(request.headers());
+    let needed = match access {
+        Some(PageAccess::Public) => return next.run(request).await,
+        Some(PageAccess::SignedIn) => None,
+        Some(PageAccess::Needs(permission)) => Some(permission),
+        None => {
+            let body = html! { p.error role="alert" { (t(lang, "forbidden")) } };
+            return html_response(StatusCode::FORBIDDEN, page(lang, t(lang, "forbidden"), None, "", body));
+        }
+    };
+    let Some((user, token)) = session(&state, request.headers()).await else { return next.run(request).await };
+    match needed {
+        Some(permission) if !user.role.allows(permission) => {
+            forbidden(lang, t(lang, "forbidden"), &user, &csrf_for(&token))
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// The web routes, each with its row in [`PAGES`].
+fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
+    let mut routes = vec![
+        ("/", get(home)),
+        ("/login", get(login_form).post(login_submit)),
+        ("/assets/{name}", get(asset)),
+        ("/logout", post(logout)),
+        ("/lang/{code}", get(set_lang)),
+        ("/check", get(check_page).post(check_submit)),
+        ("/decide", post(decide_submit)),
+        ("/audit", get(audit_page)),
+        ("/person/{nik}", get(person_page)),
+        ("/watchlist", get(watchlist_page).post(watchlist_submit)),
+        ("/watchlist/import", post(watchlist_import)),
+        ("/policy", get(policy_page)),
+        ("/audit/verify", post(audit_verify)),
+        ("/breaches", get(breaches_page)),
+    ];
+    routes.extend(cases::routes());
+    routes
+}
+
+/// The web routes, behind the access table.
+pub fn router(state: AppState) -> Router<AppState> {
+    let mut router = Router::new();
+    for (path, method_router) in routes() {
+        router = router.route(path, method_router);
+    }
+    router.route_layer(axum::middleware::from_fn_with_state(state, check_page_access))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every route has a row in the access table and every row a route (methods are checked by
+    /// the web matrix test, which calls each row).
+    #[test]
+    fn routes_and_table_agree() {
+        let routed: HashSet<&str> = routes().iter().map(|(path, _)| *path).collect();
+        let tabled: HashSet<&str> = PAGES.iter().map(|(_, path, _)| *path).collect();
+        assert_eq!(routed, tabled);
+        let mut rows: Vec<(&str, &str)> = PAGES.iter().map(|(m, p, _)| (*m, *p)).collect();
+        let n_rows = rows.len();
+        rows.sort_unstable();
+        rows.dedup();
+        assert_eq!(rows.len(), n_rows, "a route is in the table twice");
+    }
 
     /// Every text the pages ask for is in both catalogues.
     #[test]

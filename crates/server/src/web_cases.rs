@@ -697,20 +697,21 @@ pub(super) async fn case_close(
 }
 
 /// The case-work pages.
-pub(super) fn router() -> axum::Router<AppState> {
+pub(super) fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
     use axum::routing::{get, post};
-    axum::Router::new()
-        .route("/triage", get(triage_page))
-        .route("/reports/{id}", get(report_page))
-        .route("/reports/{id}/photos/{photo}", get(report_photo))
-        .route("/reports/{id}/status", post(report_status))
-        .route("/reports/{id}/link", post(report_link))
-        .route("/cases", get(cases_page).post(open_case))
-        .route("/cases/{id}", get(case_page))
-        .route("/cases/{id}/party", post(case_party))
-        .route("/cases/{id}/entry", post(case_entry))
-        .route("/cases/{id}/entry/{entry}/status", post(case_entry_status))
-        .route("/cases/{id}/close", post(case_close))
+    vec![
+        ("/triage", get(triage_page)),
+        ("/reports/{id}", get(report_page)),
+        ("/reports/{id}/photos/{photo}", get(report_photo)),
+        ("/reports/{id}/status", post(report_status)),
+        ("/reports/{id}/link", post(report_link)),
+        ("/cases", get(cases_page).post(open_case)),
+        ("/cases/{id}", get(case_page)),
+        ("/cases/{id}/party", post(case_party)),
+        ("/cases/{id}/entry", post(case_entry)),
+        ("/cases/{id}/entry/{entry}/status", post(case_entry_status)),
+        ("/cases/{id}/close", post(case_close)),
+    ]
 }
 
 #[cfg(test)]

@@ -64,8 +64,13 @@ pub fn serve(
         reads_per_hour: public.public_per_hour.saturating_mul(4),
         ..Default::default()
     };
+    let defaults = waspada_server::ServerConfig::default();
+    let header_timeout = match tls.header_timeout {
+        0 => defaults.header_timeout,
+        seconds => std::time::Duration::from_secs(seconds),
+    };
     let config =
-        waspada_server::ServerConfig { addr, policy: Some(policy), tls: tls_files, public, ..Default::default() };
+        waspada_server::ServerConfig { addr, policy: Some(policy), tls: tls_files, public, header_timeout, ..defaults };
     eprintln!("Waspada listening on {scheme}://{addr} (API: /api/v1, OpenAPI: /api/v1/openapi.json, health: /healthz)");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(waspada_server::serve(store, config)).context("server failed")?;

@@ -45,6 +45,10 @@ pub struct TlsArgs {
     /// TLS on the same machine).
     #[arg(long)]
     pub insecure_http: bool,
+    /// Seconds a client may take to send a request's headers before the connection is closed
+    /// (slowloris defence; 0: the default of 10).
+    #[arg(long, env = "WASPADA_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=300))]
+    pub header_timeout: u64,
 }
 
 /// Costs and limits of the citizens' app (`/lapor/` and `/api/v1/public/...`).

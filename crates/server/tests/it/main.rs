@@ -23,3 +23,4 @@ mod pseudonyms;
 mod public;
 mod purpose;
 mod web;
+mod web_matrix;

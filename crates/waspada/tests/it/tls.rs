@@ -1,5 +1,6 @@
 //! `waspada serve` over TLS: a self-signed certificate made on first start, its fingerprint
-//! printed and stable, HSTS and `Secure` cookies; and plain HTTP refused off loopback.
+//! printed and stable, HSTS and `Secure` cookies; plain HTTP refused off loopback; and
+//! connections that trickle their headers (slowloris) closed.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -165,4 +166,69 @@ fn plain_http_off_loopback_is_refused_without_a_certificate() {
     check(&run, 1, &["refusing plain HTTP", "--tls-self-signed"]);
     let half = store.run("serve", &["--addr", "127.0.0.1:1", "--tls-cert", "/nonexistent.pem"]);
     assert_ne!(half.code, Some(0), "a certificate without its key is refused: {}", half.describe());
+}
+
+/// Slowloris: a client that trickles its request headers is cut off after `--header-timeout`,
+/// while the server keeps answering others at once.
+#[test]
+fn connections_that_trickle_their_headers_are_closed() {
+    let store = Store::new();
+    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let child = command(&["serve", "--data", arg(&store.data()), "--addr", &addr.to_string(), "--header-timeout", "2"])
+        .env("WASPADA_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start waspada serve");
+    let _server = Guard(child);
+    let started = Instant::now();
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(60), "waspada serve did not start on {addr}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let plain_get = |path: &str| -> String {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+    let mut slow: Vec<TcpStream> = (0..20)
+        .map(|_| {
+            let mut stream = TcpStream::connect(addr).unwrap();
+            stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").unwrap();
+            stream
+        })
+        .collect();
+    // One header line a second: never a complete request.
+    let trickle_started = Instant::now();
+    let mut closed_after = None;
+    for second in 0..8 {
+        std::thread::sleep(Duration::from_secs(1));
+        let answer = plain_get("/healthz");
+        assert!(answer.starts_with("HTTP/1.1 200"), "others are served at once: {answer}");
+        for stream in &mut slow {
+            // A write to a connection the server closed may fail; what counts is the read below.
+            let _ = stream.write_all(format!("X-Slow-{second}: 1\r\n").as_bytes());
+        }
+        // An open connection has nothing to read yet (the read times out); a closed one reads
+        // end-of-file or fails with a reset.
+        let mut all_closed = true;
+        for stream in &mut slow {
+            stream.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+            let mut buffer = [0u8; 256];
+            if let Err(e) = stream.read(&mut buffer)
+                && matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)
+            {
+                all_closed = false;
+            }
+        }
+        if all_closed {
+            closed_after = Some(trickle_started.elapsed());
+            break;
+        }
+    }
+    let closed_after = closed_after.expect("the trickling connections are closed");
+    assert!(closed_after < Duration::from_secs(6), "closed after {closed_after:?}, with a 2 s header timeout");
 }
