@@ -55,6 +55,8 @@ pub enum Permission {
     ManageCases,
     /// Ask a document's status (valid, lost, stolen, revoked) without any holder data.
     DocumentStatus,
+    /// Record data breaches and their notifications (UU 27/2022 Art. 46).
+    ManageBreaches,
 }
 
 /// The table. Read it as: this role may do these things, and nothing else.
@@ -100,10 +102,11 @@ const GRANTS: &[(Role, &[Permission])] = &[
             Permission::ReadReporterContact,
             Permission::ManageCases,
             Permission::DocumentStatus,
+            Permission::ManageBreaches,
         ],
     ),
-    (Role::Admin, &[Permission::ReadAudit]),
-    (Role::Dpo, &[Permission::ReadAudit]),
+    (Role::Admin, &[Permission::ReadAudit, Permission::ManageBreaches]),
+    (Role::Dpo, &[Permission::ReadAudit, Permission::ManageBreaches]),
     (Role::CaseWorker, &[Permission::ReadReports, Permission::ReadReporterContact, Permission::ManageCases]),
     (Role::Partner, &[Permission::DocumentStatus, Permission::CheckMrz]),
 ];

@@ -241,6 +241,30 @@ fn t(lang: Lang, key: &str) -> &'static str {
         ("records", "catatan", "records"),
         ("notice_authority", "Pemberitahuan kepada lembaga", "Notice to the authority"),
         ("notice_subjects", "Pemberitahuan kepada pemilik data", "Notice to the persons concerned"),
+        ("br_record", "Catat insiden", "Record an incident"),
+        ("br_detected_at", "Diketahui pada (WIB)", "Detected at (WIB)"),
+        (
+            "br_category",
+            "Jenis: kerahasiaan, integritas atau ketersediaan",
+            "Kind: confidentiality, integrity or availability",
+        ),
+        ("br_confidentiality", "Kerahasiaan (data terbuka)", "Confidentiality (data disclosed)"),
+        ("br_integrity", "Integritas (data diubah)", "Integrity (data altered)"),
+        ("br_availability", "Ketersediaan (data hilang)", "Availability (data lost)"),
+        ("br_affected", "Catatan yang terdampak (id internal)", "Records affected (internal ids)"),
+        ("br_description", "Apa yang terjadi dan bagaimana diketahui", "What happened and how it was found"),
+        ("br_measures", "Tindakan penanganan dan pemulihan", "What was done to contain and recover"),
+        ("br_contact", "Kontak (kantor PDP)", "Contact (the DPO's office)"),
+        ("br_to_authority", "Lembaga diberi tahu", "Authority notified"),
+        ("br_to_subjects", "Pemilik data diberi tahu", "Persons notified"),
+        ("br_mark_authority", "Tandai: lembaga sudah diberi tahu", "Mark: authority notified"),
+        ("br_mark_subjects", "Tandai: pemilik data sudah diberi tahu", "Mark: persons notified"),
+        (
+            "br_bad_time",
+            "Waktu tidak dikenali: pakai tanggal dan jam (WIB).",
+            "Time not understood: give a date and a time (WIB).",
+        ),
+        ("br_future", "Waktu diketahui tidak boleh di masa depan.", "The detection time cannot be in the future."),
         ("checkpoints", "titik periksa bertanda tangan", "signed checkpoints"),
         ("search_list", "Cari ID atau nama", "Search by ID or name"),
         ("shown_of", "ditampilkan; jumlah entri", "shown; entries in all"),
@@ -1371,8 +1395,83 @@ async fn resolve_person(state: &AppState, user: &CurrentUser, text: &str) -> Opt
 
 /// The breach log for the DPO and supervisors: deadlines first, with the notification texts.
 async fn breaches_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let lang = lang(&headers);
-    let Some((user, token)) = session(&state, &headers).await else { return redirect("/login") };
+    breaches_view(&state, &headers, StatusCode::OK, None, &BreachForm::default()).await
+}
+
+/// The incident form; kept as typed when it is refused.
+#[derive(Deserialize, Default)]
+struct BreachForm {
+    #[serde(default)]
+    csrf: String,
+    /// `YYYY-MM-DDTHH:MM` in WIB (the browser's date-time field) or RFC 3339.
+    #[serde(default)]
+    detected_at: String,
+    #[serde(default)]
+    category: String,
+    /// Internal ids (`person:42`), separated by commas, spaces or lines.
+    #[serde(default)]
+    affected: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    measures: String,
+    #[serde(default)]
+    contact: String,
+}
+
+/// A time the DPO typed: RFC 3339, or a date-time field's `YYYY-MM-DDTHH:MM` read as WIB (UTC+7,
+/// Bengkulu's time), which is what the office's clocks show.
+fn parse_detected_at(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let text = text.trim();
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(at.with_timezone(&chrono::Utc));
+    }
+    let local = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").ok()?;
+    let wib = chrono::FixedOffset::east_opt(7 * 3600)?;
+    local.and_local_timezone(wib).single().map(|at| at.with_timezone(&chrono::Utc))
+}
+
+fn breach_form(lang: Lang, csrf: &str, form: &BreachForm) -> Markup {
+    html! {
+        form method="post" action="/breaches" class="card" id="record-breach" {
+            h2 { (t(lang, "br_record")) }
+            input type="hidden" name="csrf" value=(csrf);
+            div.row {
+                div {
+                    label for="detected_at" { (t(lang, "br_detected_at")) }
+                    input #detected_at type="datetime-local" name="detected_at" value=(form.detected_at) required;
+                }
+                div {
+                    label for="category" { (t(lang, "br_category")) }
+                    select #category name="category" {
+                        @for (code, key) in [("confidentiality", "br_confidentiality"), ("integrity", "br_integrity"), ("availability", "br_availability")] {
+                            option value=(code) selected[form.category == code] { (t(lang, key)) }
+                        }
+                    }
+                }
+            }
+            label for="affected" { (t(lang, "br_affected")) }
+            input #affected name="affected" value=(form.affected) placeholder="person:42, document:7";
+            label for="description" { (t(lang, "br_description")) }
+            textarea #description name="description" rows="3" required { (form.description) }
+            label for="measures" { (t(lang, "br_measures")) }
+            textarea #measures name="measures" rows="2" { (form.measures) }
+            label for="contact" { (t(lang, "br_contact")) }
+            input #contact name="contact" value=(form.contact);
+            button type="submit" { (t(lang, "br_record")) }
+        }
+    }
+}
+
+async fn breaches_view(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    message: Option<String>,
+    form: &BreachForm,
+) -> Response {
+    let lang = lang(headers);
+    let Some((user, token)) = session(state, headers).await else { return redirect("/login") };
     let csrf = csrf_for(&token);
     if !user.role.allows(Permission::ReadAudit) {
         return forbidden(lang, t(lang, "breaches"), &user, &csrf);
@@ -1388,21 +1487,140 @@ async fn breaches_page(State(state): State<AppState>, headers: HeaderMap) -> Res
     };
     let now = chrono::Utc::now();
     let english = lang == Lang::En;
+    let may_record = user.role.allows(Permission::ManageBreaches);
     use crate::breach::{Audience, notice};
     let body = html! {
         h1 { (t(lang, "breaches")) }
+        @if let Some(message) = &message { p.error role="alert" { (message) } }
+        @if may_record { (breach_form(lang, &csrf, form)) }
         @if breaches.is_empty() { p { (t(lang, "no_breaches")) } }
         @for b in &breaches {
             @let state_key = if b.overdue(now) { "overdue" } else if b.authority_notified_at.is_some() && b.subjects_notified_at.is_some() { "notified" } else { "open" };
             section.card id=(b.reference) {
                 h2 { (b.reference) " · " span class=(if state_key == "overdue" { "error" } else { "" }) { (t(lang, state_key)) } }
                 p { (t(lang, "detected")) " " (b.detected_at) " · " (t(lang, "notify_by")) " " strong { (b.notify_by) } " · " (b.category.code()) " · " (b.affected.len()) " " (t(lang, "records")) }
+                p.small {
+                    (t(lang, "br_to_authority")) ": " (b.authority_notified_at.as_deref().unwrap_or("—"))
+                    " · " (t(lang, "br_to_subjects")) ": " (b.subjects_notified_at.as_deref().unwrap_or("—"))
+                }
                 details { summary { (t(lang, "notice_authority")) } pre { (notice(b, Audience::Authority, english)) } }
                 details { summary { (t(lang, "notice_subjects")) } pre { (notice(b, Audience::Subjects, english)) } }
+                @if may_record {
+                    @for (to, key, done) in [("authority", "br_mark_authority", b.authority_notified_at.is_some()), ("subjects", "br_mark_subjects", b.subjects_notified_at.is_some())] {
+                        @if !done {
+                            form method="post" action=(format!("/breaches/{}/notified", b.reference)) class="inline" {
+                                input type="hidden" name="csrf" value=(csrf);
+                                input type="hidden" name="to" value=(to);
+                                button type="submit" { (t(lang, key)) }
+                            }
+                        }
+                    }
+                }
             }
         }
     };
-    html_response(StatusCode::OK, page(lang, t(lang, "breaches"), Some(&user), &csrf, body))
+    html_response(status, page(lang, t(lang, "breaches"), Some(&user), &csrf, body))
+}
+
+/// Records an incident from the form (the DPO, a supervisor or an administrator).
+async fn breach_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<BreachForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let lang = lang(&headers);
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    let Some((user, token)) = session(&state, &headers).await else { return expired(lang) };
+    if form.csrf != csrf_for(&token) {
+        return breaches_view(&state, &headers, StatusCode::FORBIDDEN, Some(t(lang, "csrf").into()), &form).await;
+    }
+    if !user.role.allows(Permission::ManageBreaches) {
+        return forbidden(lang, t(lang, "breaches"), &user, &csrf_for(&token));
+    }
+    let refuse = |message: String| breaches_view(&state, &headers, StatusCode::BAD_REQUEST, Some(message), &form);
+    let Some(detected_at) = parse_detected_at(&form.detected_at) else {
+        return refuse(t(lang, "br_bad_time").into()).await;
+    };
+    if detected_at > chrono::Utc::now() + chrono::Duration::minutes(5) {
+        return refuse(t(lang, "br_future").into()).await;
+    }
+    let Some(category) = waspada_store::BreachCategory::parse(&form.category) else {
+        return refuse(t(lang, "br_category").into()).await;
+    };
+    let report = waspada_store::BreachReport {
+        detected_at,
+        category,
+        affected: form
+            .affected
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        description: form.description.clone(),
+        measures: form.measures.clone(),
+        contact: form.contact.clone(),
+    };
+    let Ok(context) = AuditContext::new(user.username.clone(), "breach management") else { return redirect("/") };
+    let store = state.store.clone();
+    match tokio::task::spawn_blocking(move || store.record_breach(&report, &context)).await {
+        Ok(Ok(breach)) => redirect(&format!("/breaches#{}", breach.reference)),
+        Ok(Err(waspada_store::Error::Config(message))) => refuse(message).await,
+        _ => refuse(t(lang, "audit_failed").into()).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct NotifiedForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// Records that a notice went out (to the authority or to the persons concerned).
+async fn breach_notified(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(reference): axum::extract::Path<String>,
+    form: Result<Form<NotifiedForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let lang = lang(&headers);
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    let Some((user, token)) = session(&state, &headers).await else { return expired(lang) };
+    let blank = BreachForm::default();
+    if form.csrf != csrf_for(&token) {
+        return breaches_view(&state, &headers, StatusCode::FORBIDDEN, Some(t(lang, "csrf").into()), &blank).await;
+    }
+    if !user.role.allows(Permission::ManageBreaches) {
+        return forbidden(lang, t(lang, "breaches"), &user, &csrf_for(&token));
+    }
+    let whom = match form.to.as_str() {
+        "authority" => waspada_store::Notified::Authority,
+        "subjects" => waspada_store::Notified::Subjects,
+        _ => return breaches_view(&state, &headers, StatusCode::BAD_REQUEST, Some("to?".into()), &blank).await,
+    };
+    let Ok(context) = AuditContext::new(user.username.clone(), "breach management") else { return redirect("/") };
+    let store = state.store.clone();
+    let lookup = reference.clone();
+    match tokio::task::spawn_blocking(move || store.breach_notified(&lookup, whom, &context)).await {
+        Ok(Ok(())) => redirect(&format!("/breaches#{reference}")),
+        Ok(Err(waspada_store::Error::NotFound { .. })) => {
+            breaches_view(&state, &headers, StatusCode::NOT_FOUND, Some(t(lang, "not_found").into()), &blank).await
+        }
+        Ok(Err(waspada_store::Error::Config(message))) => {
+            breaches_view(&state, &headers, StatusCode::CONFLICT, Some(message), &blank).await
+        }
+        _ => {
+            breaches_view(
+                &state,
+                &headers,
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(t(lang, "audit_failed").into()),
+                &blank,
+            )
+            .await
+        }
+    }
 }
 
 /// Today's entries of one audit action (newest first, at most 1,000).
@@ -1980,6 +2198,8 @@ pub const PAGES: &[(&str, &str, PageAccess)] = {
         ("GET", "/audit", Needs(ReadAudit)),
         ("POST", "/audit/verify", Needs(ReadAudit)),
         ("GET", "/breaches", Needs(ReadAudit)),
+        ("POST", "/breaches", Needs(ManageBreaches)),
+        ("POST", "/breaches/{reference}/notified", Needs(ManageBreaches)),
         ("GET", "/person/{nik}", Needs(ReadPersonal)),
         ("GET", "/watchlist", Needs(ManageWatchlist)),
         ("POST", "/watchlist", Needs(ManageWatchlist)),
@@ -2049,7 +2269,8 @@ fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
         ("/watchlist/import", post(watchlist_import)),
         ("/policy", get(policy_page)),
         ("/audit/verify", post(audit_verify)),
-        ("/breaches", get(breaches_page)),
+        ("/breaches", get(breaches_page).post(breach_submit)),
+        ("/breaches/{reference}/notified", post(breach_notified)),
     ];
     routes.extend(cases::routes());
     routes

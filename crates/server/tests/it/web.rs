@@ -720,6 +720,69 @@ async fn the_dpo_sees_breaches_with_their_deadlines_and_notices_and_an_officer_d
     assert!(app.audit().await.iter().any(|e| e["action"] == "breach.list" && e["actor"] == username(Role::Dpo)));
 }
 
+/// The DPO records an incident and its notifications on the page; bad input is refused with the
+/// form kept as typed.
+#[tokio::test]
+async fn the_dpo_records_a_breach_and_its_notifications_on_the_web() {
+    let app = TestApp::new();
+    let dpo = web_login(&app, Role::Dpo).await;
+    let page = app.send(Req::get("/breaches").header("cookie", &dpo).build()).await;
+    assert!(page.text().contains("id=\"record-breach\""), "{}", page.text());
+    let token = csrf(&page.text());
+    let fields = |detected_at: &'static str, affected: &'static str| {
+        vec![
+            ("csrf", token.clone()),
+            ("detected_at", detected_at.to_owned()),
+            ("category", "confidentiality".to_owned()),
+            ("affected", affected.to_owned()),
+            ("description", "Laptop petugas hilang di bandara".to_owned()),
+            ("measures", "Sesi dicabut, kata sandi diganti".to_owned()),
+            ("contact", "PPDP Kanim Bengkulu".to_owned()),
+        ]
+    };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        form("/breaches", &dpo, &pairs)
+    };
+    // Refused, and the typed text comes back: a time that is not one, a bad record id, the future.
+    let bad_time = app.send(send(fields("kemarin sore", "person:1"))).await;
+    assert_eq!(bad_time.status, StatusCode::BAD_REQUEST);
+    assert!(bad_time.text().contains("Laptop petugas hilang di bandara"));
+    let bad_id = app.send(send(fields("2026-11-28T09:30", "Siti Rahmawati"))).await;
+    assert_eq!(bad_id.status, StatusCode::BAD_REQUEST);
+    assert!(bad_id.text().contains("internal ids"), "{}", bad_id.text());
+    let future = app.send(send(fields("2099-01-01T00:00", "person:1"))).await;
+    assert_eq!(future.status, StatusCode::BAD_REQUEST);
+    let mut forged = fields("2026-11-28T09:30", "person:1");
+    forged[0].1 = "0".repeat(64);
+    assert_eq!(app.send(send(forged)).await.status, StatusCode::FORBIDDEN);
+    assert!(app.audit().await.iter().all(|e| e["action"] != "breach.record"), "nothing half-written");
+
+    // Recorded: detected 09:30 WIB is 02:30 UTC, and the 72 hours run from there.
+    let recorded = app.send(send(fields("2026-11-28T09:30", "person:1, document:7"))).await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.text());
+    let location = recorded.headers["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/breaches#BR-2026-"), "{location}");
+    let reference = location.trim_start_matches("/breaches#").to_owned();
+    let listed = app.send(Req::get("/breaches").header("cookie", &dpo).build()).await.text();
+    assert!(listed.contains("2026-11-28T02:30:00Z") && listed.contains("2026-12-01T02:30:00Z"), "{listed}");
+    assert!(listed.contains("2 catatan"), "{listed}");
+    let notified = |to: &'static str| {
+        form(&format!("/breaches/{reference}/notified"), &dpo, &[("csrf", token.as_str()), ("to", to)])
+    };
+    assert_eq!(app.send(notified("authority")).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.send(notified("authority")).await.status, StatusCode::CONFLICT, "recorded once");
+    assert_eq!(app.send(notified("subjects")).await.status, StatusCode::SEE_OTHER);
+    let unknown = form("/breaches/BR-1999-0001/notified", &dpo, &[("csrf", token.as_str()), ("to", "subjects")]);
+    assert_eq!(app.send(unknown).await.status, StatusCode::NOT_FOUND);
+    let listed = app.send(Req::get("/breaches").header("cookie", &dpo).build()).await.text();
+    assert!(listed.contains("sudah diberitahukan") && !listed.contains("Tandai: lembaga"), "{listed}");
+    let actions: Vec<String> =
+        app.audit().await.iter().filter_map(|e| e["action"].as_str().map(str::to_owned)).collect();
+    assert_eq!(actions.iter().filter(|a| *a == "breach.record").count(), 1);
+    assert_eq!(actions.iter().filter(|a| *a == "breach.notified").count(), 2);
+}
+
 /// The case worker's pages, and a confirmed link on the officer's check page.
 #[tokio::test]
 async fn a_case_worker_triages_on_the_web_and_the_officer_sees_the_confirmed_link() {

@@ -26,7 +26,8 @@ async fn role_page_matrix() {
             .replace("{code}", "en")
             .replace("{nik}", data::NIK_SITI)
             .replace("{photo}", &seed.photo.to_string())
-            .replace("{entry}", &seed.entry.to_string());
+            .replace("{entry}", &seed.entry.to_string())
+            .replace("{reference}", "BR-2026-0001");
         let id = if template.starts_with("/reports/") { seed.report } else { seed.case };
         let path = path.replace("{id}", &id.to_string());
         assert!(!path.contains('{'), "no sample value for a parameter of {template}");
