@@ -57,6 +57,8 @@ pub enum Permission {
     DocumentStatus,
     /// Record data breaches and their notifications (UU 27/2022 Art. 46).
     ManageBreaches,
+    /// Record, decide and complete data-subject requests (access, rectification, objection).
+    ManageSubjectRequests,
 }
 
 /// The table. Read it as: this role may do these things, and nothing else.
@@ -103,10 +105,11 @@ const GRANTS: &[(Role, &[Permission])] = &[
             Permission::ManageCases,
             Permission::DocumentStatus,
             Permission::ManageBreaches,
+            Permission::ManageSubjectRequests,
         ],
     ),
     (Role::Admin, &[Permission::ReadAudit, Permission::ManageBreaches]),
-    (Role::Dpo, &[Permission::ReadAudit, Permission::ManageBreaches]),
+    (Role::Dpo, &[Permission::ReadAudit, Permission::ManageBreaches, Permission::ManageSubjectRequests]),
     (Role::CaseWorker, &[Permission::ReadReports, Permission::ReadReporterContact, Permission::ManageCases]),
     (Role::Partner, &[Permission::DocumentStatus, Permission::CheckMrz]),
 ];

@@ -81,6 +81,8 @@ impl LastSeen {
 
 #[path = "web_cases.rs"]
 mod cases;
+#[path = "web_requests.rs"]
+mod requests;
 
 const CSS: &str = include_str!("web.css");
 const JS: &str = include_str!("web.js");
@@ -232,6 +234,7 @@ fn t(lang: Lang, key: &str) -> &'static str {
         ("expire", "Akhiri hari ini", "Expire today"),
         ("edit", "Ubah", "Edit"),
         ("breaches", "Insiden data", "Data breaches"),
+        ("requests_nav", "Permintaan subjek data", "Data-subject requests"),
         ("no_breaches", "Belum ada insiden tercatat.", "No breach recorded."),
         ("overdue", "LEWAT BATAS WAKTU", "OVERDUE"),
         ("open", "terbuka", "open"),
@@ -407,6 +410,9 @@ fn page(lang: Lang, title: &str, user: Option<&CurrentUser>, csrf: &str, body: M
                             @if user.role.allows(Permission::ReadAudit) {
                                 a href="/audit" { (t(lang, "audit")) }
                                 a href="/breaches" { (t(lang, "breaches")) }
+                            }
+                            @if user.role.allows(Permission::ManageSubjectRequests) {
+                                a href="/requests" { (t(lang, "requests_nav")) }
                             }
                         }
                         span.user { (user.username) " (" (user.role.name()) ")" }
@@ -2200,6 +2206,11 @@ pub const PAGES: &[(&str, &str, PageAccess)] = {
         ("GET", "/breaches", Needs(ReadAudit)),
         ("POST", "/breaches", Needs(ManageBreaches)),
         ("POST", "/breaches/{reference}/notified", Needs(ManageBreaches)),
+        ("GET", "/requests", Needs(ManageSubjectRequests)),
+        ("POST", "/requests", Needs(ManageSubjectRequests)),
+        ("POST", "/requests/{reference}/decide", Needs(ManageSubjectRequests)),
+        ("POST", "/requests/{reference}/complete", Needs(ManageSubjectRequests)),
+        ("GET", "/requests/{reference}/export", Needs(ManageSubjectRequests)),
         ("GET", "/person/{nik}", Needs(ReadPersonal)),
         ("GET", "/watchlist", Needs(ManageWatchlist)),
         ("POST", "/watchlist", Needs(ManageWatchlist)),
@@ -2273,6 +2284,7 @@ fn routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
         ("/breaches/{reference}/notified", post(breach_notified)),
     ];
     routes.extend(cases::routes());
+    routes.extend(requests::routes());
     routes
 }
 

@@ -783,6 +783,103 @@ async fn the_dpo_records_a_breach_and_its_notifications_on_the_web() {
     assert_eq!(actions.iter().filter(|a| *a == "breach.notified").count(), 2);
 }
 
+/// The DPO takes data-subject requests through the web: record, decide with Art. 15 codes,
+/// download the access export, apply a rectification.
+#[tokio::test]
+async fn the_dpo_handles_data_subject_requests_on_the_web() {
+    let app = TestApp::new();
+    crate::data::seed(&app).await;
+    let dpo = web_login(&app, Role::Dpo).await;
+    let page = app.send(Req::get("/requests").header("cookie", &dpo).build()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("id=\"record-request\""));
+    let token = csrf(&page.text());
+    let record = |kind: &'static str, nik: &'static str, correction: &'static str| {
+        form(
+            "/requests",
+            &dpo,
+            &[
+                ("csrf", token.as_str()),
+                ("kind", kind),
+                ("nik", nik),
+                ("requester", "Siti sendiri, datang ke loket"),
+                ("detail", "Minta salinan data"),
+                ("correction", correction),
+            ],
+        )
+    };
+    // Refused with what was typed kept.
+    let bad = app.send(record("access", "12345", "")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text().contains("Siti sendiri, datang ke loket"));
+    assert_eq!(app.send(record("access", crate::data::NIK_WATCHED, "")).await.status, StatusCode::NOT_FOUND);
+    let not_json = app.send(record("rectification", crate::data::NIK_SITI, "alamat baru")).await;
+    assert_eq!(not_json.status, StatusCode::BAD_REQUEST);
+
+    let recorded = app.send(record("access", crate::data::NIK_SITI, "")).await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.text());
+    let reference = recorded.headers["location"].to_str().unwrap().trim_start_matches("/requests#").to_owned();
+    assert!(reference.starts_with("DSR-"), "{reference}");
+    let decide = |decision: &'static str, codes: &[&'static str]| {
+        let mut fields = vec![("csrf", token.as_str()), ("decision", decision), ("note", "sesuai Pasal 7")];
+        fields.extend(codes.iter().map(|c| ("exempt", *c)));
+        form(&format!("/requests/{reference}/decide"), &dpo, &fields)
+    };
+    // A refusal names its exemption; an unknown code is refused.
+    let bare_refusal = app.send(decide("refuse", &[])).await;
+    assert_eq!(bare_refusal.status, StatusCode::BAD_REQUEST);
+    assert!(bare_refusal.text().contains("Art. 15(1)"), "{}", bare_refusal.text());
+    assert_eq!(app.send(decide("approve", &["15.9.z"])).await.status, StatusCode::BAD_REQUEST);
+    // The export is there only once the request is approved.
+    let early =
+        app.send(Req::get(&format!("/requests/{reference}/export?format=json")).header("cookie", &dpo).build()).await;
+    assert_eq!(early.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.send(decide("approve", &[])).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.send(decide("approve", &[])).await.status, StatusCode::BAD_REQUEST, "decided once");
+    let export =
+        app.send(Req::get(&format!("/requests/{reference}/export?format=json")).header("cookie", &dpo).build()).await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert!(export.headers["content-disposition"].to_str().unwrap().contains(&format!("{reference}.json")));
+    assert!(export.text().contains("Siti Rahmawati"), "{}", export.text());
+    let readable = app.send(Req::get(&format!("/requests/{reference}/export")).header("cookie", &dpo).build()).await;
+    assert!(readable.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    let complete = form(&format!("/requests/{reference}/complete"), &dpo, &[("csrf", token.as_str())]);
+    assert_eq!(app.send(complete).await.status, StatusCode::SEE_OTHER);
+
+    // A rectification, approved and applied: the record changes, its old version is kept.
+    let recorded =
+        app.send(record("rectification", crate::data::NIK_SITI, r#"{"address":"Jl. Baru 2, Karang Tinggi"}"#)).await;
+    let reference = recorded.headers["location"].to_str().unwrap().trim_start_matches("/requests#").to_owned();
+    let approve =
+        form(&format!("/requests/{reference}/decide"), &dpo, &[("csrf", token.as_str()), ("decision", "approve")]);
+    assert_eq!(app.send(approve).await.status, StatusCode::SEE_OTHER);
+    let apply = form(&format!("/requests/{reference}/complete"), &dpo, &[("csrf", token.as_str())]);
+    assert_eq!(app.send(apply).await.status, StatusCode::SEE_OTHER);
+    let officer = app.login(Role::Officer).await;
+    let siti = app
+        .send(
+            Req::get(&format!("/api/v1/persons/by-nik/{}", crate::data::NIK_SITI))
+                .token(&officer)
+                .purpose("cek")
+                .build(),
+        )
+        .await
+        .json();
+    assert_eq!(siti["address"], "Jl. Baru 2, Karang Tinggi");
+
+    // Officers and analysts have no access; every step is on the audit log.
+    let officer_page = web_login(&app, Role::Officer).await;
+    assert_eq!(
+        app.send(Req::get("/requests").header("cookie", &officer_page).build()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let actions: Vec<String> =
+        app.audit().await.iter().filter_map(|e| e["action"].as_str().map(str::to_owned)).collect();
+    for action in ["dsr.record", "dsr.decide", "dsr.complete"] {
+        assert_eq!(actions.iter().filter(|a| *a == action).count(), 2, "{action}");
+    }
+}
+
 /// The case worker's pages, and a confirmed link on the officer's check page.
 #[tokio::test]
 async fn a_case_worker_triages_on_the_web_and_the_officer_sees_the_confirmed_link() {
