@@ -467,12 +467,28 @@ pub(crate) async fn sign_in(
                 });
             };
             let now = Utc::now().timestamp().max(0) as u64;
-            let accepted = match store.totp_secret(user.id)? {
-                Some((secret, _)) => match crate::totp::matching_step(&secret, &code, now) {
-                    Some(step) => store.use_totp_step(user.id, step)?,
+            let accepted = if let Some(recovery) = crate::totp::normalise_recovery_code(&code) {
+                // A lost phone: a one-time recovery code stands in for the authenticator code.
+                match store.use_recovery_code(user.id, &recovery)? {
+                    Some(left) => {
+                        store.record_audit(
+                            &context,
+                            "auth.recovery_code_used",
+                            &format!("user:{}", user.id),
+                            &format!("left={left}"),
+                        )?;
+                        true
+                    }
                     None => false,
-                },
-                None => false,
+                }
+            } else {
+                match store.totp_secret(user.id)? {
+                    Some((secret, _)) => match crate::totp::matching_step(&secret, &code, now) {
+                        Some(step) => store.use_totp_step(user.id, step)?,
+                        None => false,
+                    },
+                    None => false,
+                }
             };
             if !accepted {
                 store.record_audit(&context, "auth.login_failed", &format!("user:{}", user.id), "second factor")?;

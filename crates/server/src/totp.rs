@@ -24,6 +24,42 @@ pub fn new_secret() -> Result<Vec<u8>, String> {
     Ok(secret)
 }
 
+/// Recovery codes made at enrolment.
+pub const RECOVERY_CODES: usize = 10;
+
+/// New one-time recovery codes for a lost phone: 50 random bits each, written `XXXXX-XXXXX` in
+/// Crockford's base32 (no I, L, O, U to misread on paper). Stored only as keyed blind indexes of
+/// their [`normalise_recovery_code`] form.
+pub fn new_recovery_codes() -> Result<Vec<String>, String> {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut codes = Vec::with_capacity(RECOVERY_CODES);
+    for _ in 0..RECOVERY_CODES {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).map_err(|e| format!("no system randomness: {e}"))?;
+        let bits = u64::from_be_bytes(bytes);
+        let chars: String = (0..10).map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char).collect();
+        codes.push(format!("{}-{}", &chars[..5], &chars[5..]));
+    }
+    Ok(codes)
+}
+
+/// A recovery code as typed, in the form its blind index is made of: upper case, without
+/// separators, with the letters people confuse read as the digits Crockford's base32 means.
+/// `None` when it cannot be a recovery code (so a 6-digit TOTP code is never taken for one).
+pub fn normalise_recovery_code(text: &str) -> Option<String> {
+    let cleaned: String = text
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' ' | '\t'))
+        .map(|c| match c.to_ascii_uppercase() {
+            'I' | 'L' => '1',
+            'O' => '0',
+            other => other,
+        })
+        .collect();
+    let valid = cleaned.len() == 10 && cleaned.bytes().all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b));
+    valid.then_some(cleaned)
+}
+
 /// The `otpauth://` address to enrol an authenticator app (as text or a QR code).
 pub fn enrolment_url(secret: &[u8], account: &str) -> String {
     totp(secret, account).map(|t| t.get_url()).unwrap_or_default()
@@ -66,6 +102,26 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recovery_codes_are_distinct_readable_and_normalise() {
+        let codes = new_recovery_codes().unwrap();
+        assert_eq!(codes.len(), RECOVERY_CODES);
+        let unique: std::collections::HashSet<&String> = codes.iter().collect();
+        assert_eq!(unique.len(), codes.len());
+        for code in &codes {
+            assert_eq!(code.len(), 11);
+            assert_eq!(&code[5..6], "-");
+            let normal = normalise_recovery_code(code).unwrap();
+            assert_eq!(normal, code.replace('-', ""));
+            // As a person might type it: lower case, spaces, O for 0 and l for 1.
+            let typed = code.to_lowercase().replace('-', " ").replace('0', "o").replace('1', "l");
+            assert_eq!(normalise_recovery_code(&typed).as_deref(), Some(normal.as_str()));
+        }
+        assert_eq!(normalise_recovery_code("123456"), None, "a TOTP code is not a recovery code");
+        assert_eq!(normalise_recovery_code("ABCDE-FGHJU"), None, "U is not in the alphabet");
+        assert_eq!(normalise_recovery_code("ABCDE-FGHJKM"), None);
+    }
 
     /// RFC 6238 appendix B, SHA-1, 8 digits truncated to our 6 (the same HOTP value mod 10^6).
     #[test]

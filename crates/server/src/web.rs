@@ -116,8 +116,8 @@ fn t(lang: Lang, key: &str) -> &'static str {
         ("bad_login", "Nama pengguna, kata sandi atau kode salah.", "Wrong user name, password or code."),
         (
             "totp",
-            "Kode autentikator (wajib untuk supervisor dan admin)",
-            "Authenticator code (required for supervisors and admins)",
+            "Kode autentikator atau kode pemulihan (wajib untuk supervisor dan admin)",
+            "Authenticator code or recovery code (required for supervisors and admins)",
         ),
         ("check", "Pemeriksaan", "Check"),
         ("audit", "Audit", "Audit"),
@@ -536,7 +536,7 @@ fn login_page(lang: Lang, csrf: &str, error: Option<&str>, pending: Option<&str>
             label for="password" { (t(lang, "password")) }
             input #password name="password" type="password" autocomplete="current-password" required;
             label for="totp" { (t(lang, "totp")) }
-            input #totp name="totp" inputmode="numeric" autocomplete="one-time-code" maxlength="8" pattern="[0-9 ]*";
+            input #totp name="totp" autocomplete="one-time-code" maxlength="16" autocapitalize="characters";
             button type="submit" { (t(lang, "sign_in")) }
         }
     };

@@ -266,6 +266,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/sqlite/0005_second_factor_and_counters.sql")),
     (6, include_str!("../migrations/sqlite/0006_subject_requests.sql")),
     (7, include_str!("../migrations/sqlite/0007_retention_epochs.sql")),
+    (8, include_str!("../migrations/sqlite/0008_recovery_codes.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -275,6 +276,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/postgres/0005_second_factor_and_counters.sql")),
     (6, include_str!("../migrations/postgres/0006_subject_requests.sql")),
     (7, include_str!("../migrations/postgres/0007_retention_epochs.sql")),
+    (8, include_str!("../migrations/postgres/0008_recovery_codes.sql")),
 ];
 
 impl Backend {

@@ -167,8 +167,16 @@ impl Store {
     }
 
     /// Enrols (or replaces) an account's second factor: the TOTP secret is sealed under the
-    /// account's own data key, and no earlier code can be used again. Audited as `user.totp_enrol`.
-    pub fn set_totp_secret(&self, username: &str, secret: &[u8], context: &AuditContext) -> Result<()> {
+    /// account's own data key, no earlier code can be used again, and the recovery codes replace
+    /// any earlier ones (only keyed blind indexes of them are kept; give them normalised, see
+    /// [`Store::use_recovery_code`]). Audited as `user.totp_enrol`.
+    pub fn set_totp_secret(
+        &self,
+        username: &str,
+        secret: &[u8],
+        recovery_codes: &[String],
+        context: &AuditContext,
+    ) -> Result<()> {
         self.backend.write(|sql| {
             let rows = sql.rows("SELECT id FROM users WHERE username = $1", &[Value::from(username)])?;
             let id =
@@ -182,7 +190,15 @@ impl Store {
                 "UPDATE users SET totp_key_id = $1, totp_sealed = $2, totp_last_step = NULL WHERE id = $3",
                 &[Value::Int(key_id), Value::Blob(sealed), Value::Int(id)],
             )?;
-            audit::record(&self.keys, sql, context, "user.totp_enrol", &format!("user:{id}"), "", Utc::now())
+            sql.exec("DELETE FROM recovery_codes WHERE user_id = $1", &[Value::Int(id)])?;
+            for code in recovery_codes {
+                sql.exec(
+                    "INSERT INTO recovery_codes (user_id, code_bidx) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    &[Value::Int(id), Value::Blob(self.keys.blind_index("recovery-code", code))],
+                )?;
+            }
+            let detail = format!("recovery_codes={}", recovery_codes.len());
+            audit::record(&self.keys, sql, context, "user.totp_enrol", &format!("user:{id}"), &detail, Utc::now())
                 .map(|_| ())
         })
     }
@@ -203,6 +219,24 @@ impl Store {
             let keys = self.keys_by_id(sql, &[key_id])?;
             let key = keys.get(&key_id).ok_or(Error::NotFound { what: "data key" })?;
             Ok(Some((seal::open(key, "users_totp", key_id, &sealed)?.to_vec(), last)))
+        })
+    }
+
+    /// Uses a recovery code (normalised by the caller): `Some(codes left)` when it was one of the
+    /// account's unused codes — it is deleted in the same statement, so it works once even in two
+    /// requests at once — `None` otherwise.
+    pub fn use_recovery_code(&self, user_id: i64, code: &str) -> Result<Option<i64>> {
+        let bidx = self.keys.blind_index("recovery-code", code);
+        self.backend.write(|sql| {
+            let used = sql.exec(
+                "DELETE FROM recovery_codes WHERE user_id = $1 AND code_bidx = $2",
+                &[Value::Int(user_id), Value::Blob(bidx.clone())],
+            )?;
+            if used != 1 {
+                return Ok(None);
+            }
+            let left = sql.rows("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1", &[Value::Int(user_id)])?;
+            Ok(Some(left.first().and_then(|r| r.first()).and_then(Value::as_int).unwrap_or(0)))
         })
     }
 

@@ -274,12 +274,19 @@ pub fn create_user(
 /// Makes and stores a new TOTP secret for an account and prints how to enrol it.
 fn enrol(store: &waspada_store::Store, username: &str, context: &AuditContext) -> anyhow::Result<()> {
     let secret = waspada_server::totp::new_secret().map_err(anyhow::Error::msg)?;
-    store.set_totp_secret(username, &secret, context)?;
+    let codes = waspada_server::totp::new_recovery_codes().map_err(anyhow::Error::msg)?;
+    let normalised: Vec<String> =
+        codes.iter().filter_map(|c| waspada_server::totp::normalise_recovery_code(c)).collect();
+    store.set_totp_secret(username, &secret, &normalised, context)?;
     println!(
         "second factor (TOTP) for {username}: add it to an authenticator app, then sign in with its 6-digit codes"
     );
     println!("  secret: {}", waspada_server::totp::secret_base32(&secret));
     println!("  {}", waspada_server::totp::enrolment_url(&secret, username));
+    println!("  recovery codes (each works once in place of a code, if the phone is lost; keep them on paper):");
+    for code in &codes {
+        println!("    {code}");
+    }
     Ok(())
 }
 

@@ -82,7 +82,8 @@ fn create_accounts(args: &StoreArgs, path: &Path) -> anyhow::Result<()> {
         let needs_totp = waspada_server::roles::Role::parse(role).is_some_and(|r| totp_roles.contains(&r));
         if needs_totp {
             let secret = waspada_server::totp::new_secret().map_err(anyhow::Error::msg)?;
-            store.set_totp_secret(username, &secret, &context)?;
+            // Demo accounts sign in with the secret printed beside them; no recovery codes.
+            store.set_totp_secret(username, &secret, &[], &context)?;
             lines.push_str(&format!(
                 "{role}\t{username}\t{password}\t{}\n",
                 waspada_server::totp::secret_base32(&secret)

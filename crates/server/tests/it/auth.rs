@@ -218,7 +218,9 @@ async fn second_factor() {
     let store = waspada_store::Store::open(&waspada_store::StoreConfig::new(app.data_dir().join("data"))).unwrap();
     let secret = totp::new_secret().unwrap();
     let context = waspada_store::AuditContext::new("test", "enrolment").unwrap();
-    store.set_totp_secret(&username(Role::Supervisor), &secret, &context).unwrap();
+    let recovery = totp::new_recovery_codes().unwrap();
+    let normalised: Vec<String> = recovery.iter().filter_map(|c| totp::normalise_recovery_code(c)).collect();
+    store.set_totp_secret(&username(Role::Supervisor), &secret, &normalised, &context).unwrap();
     let now = chrono::Utc::now().timestamp() as u64;
     // The right password without a code asks for one; a wrong code fails like a wrong password.
     app.send(login(Role::Supervisor, None)).await.check_error(StatusCode::UNAUTHORIZED, "totp_required");
@@ -230,6 +232,24 @@ async fn second_factor() {
     app.send(login(Role::Supervisor, Some(code))).await.check_error(StatusCode::UNAUTHORIZED, "unauthenticated");
     // The next step's code (a clock a little ahead) still works, once.
     assert_eq!(app.send(login(Role::Supervisor, Some(totp::code_at(&secret, now + 30)))).await.status, StatusCode::OK);
+    // A lost phone: a recovery code, typed loosely, works in place of the code, once.
+    let typed = recovery[3].to_lowercase().replace('-', " ");
+    assert_eq!(app.send(login(Role::Supervisor, Some(typed.clone()))).await.status, StatusCode::OK);
+    app.send(login(Role::Supervisor, Some(typed))).await.check_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+    app.send(login(Role::Supervisor, Some("ABCDE-FGHJK".into())))
+        .await
+        .check_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+    let used =
+        waspada_store::AuditQuery { action: Some("auth.recovery_code_used".into()), limit: 10, ..Default::default() };
+    let used: Vec<String> = store.audit_entries(&used).unwrap().into_iter().map(|e| e.detail).collect();
+    assert_eq!(used, ["left=9"]);
+    // Enrolling again replaces the codes: an old one no longer works.
+    let fresh = totp::new_recovery_codes().unwrap();
+    let fresh: Vec<String> = fresh.iter().filter_map(|c| totp::normalise_recovery_code(c)).collect();
+    store.set_totp_secret(&username(Role::Supervisor), &secret, &fresh, &context).unwrap();
+    app.send(login(Role::Supervisor, Some(recovery[4].clone())))
+        .await
+        .check_error(StatusCode::UNAUTHORIZED, "unauthenticated");
     let query =
         waspada_store::AuditQuery { action: Some("auth.login_failed".into()), limit: 100, ..Default::default() };
     let failed: Vec<String> = store.audit_entries(&query).unwrap().into_iter().map(|e| e.detail).collect();

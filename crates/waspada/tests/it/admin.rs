@@ -27,6 +27,18 @@ fn create_user_checks_password_role_and_duplicates() {
     check(&create("ani", "supervisor", "another good password\n"), 1, &["already exists"]);
     let budi = create("budi", "Supervisor", "another good password\n");
     check(&budi, 0, &["created user budi", "role supervisor", "second factor (TOTP)", "otpauth://totp/Waspada:budi?"]);
+    let recovery: Vec<&str> = budi
+        .stdout
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.len() == 11 && l.as_bytes()[5] == b'-')
+        .collect();
+    assert_eq!(recovery.len(), 10, "ten recovery codes printed once: {}", budi.stdout);
+    // Only keyed blind indexes of them are stored.
+    let mut db = std::fs::read(store.database()).unwrap_or_default();
+    db.extend(std::fs::read(store.database().with_extension("db-wal")).unwrap_or_default());
+    assert!(!db.is_empty());
+    assert!(recovery.iter().all(|code| !db.windows(5).any(|w| w == &code.as_bytes()[..5])), "codes stored in clear");
     assert!(!created.stdout.contains("otpauth"), "an officer gets no second factor: {}", created.stdout);
     // Re-enrolment prints a new secret.
     let again = store.run("admin totp-enrol", &["--username", "budi"]);
