@@ -324,6 +324,28 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any text gets an answer (never a panic); what is accepted is one of the two forms, a
+        /// case reference written the one way the cases table writes it.
+        #[test]
+        fn any_basis_text_is_answered(text in "\\PC{0,120}") {
+            match parse_basis(&text) {
+                Ok(Basis::Case(reference)) => {
+                    proptest::prop_assert!(reference.starts_with("KS-") && reference.len() <= 17);
+                    proptest::prop_assert_eq!(reference.clone(), reference.to_uppercase());
+                }
+                Ok(Basis::Letter(number)) => proptest::prop_assert!(number.chars().filter(|c| c.is_alphanumeric()).count() >= 2),
+                Err(_) => {}
+            }
+        }
+
+        #[test]
+        fn case_references_are_read_in_any_case(year in 2000u32..2100, number in 1u32..99_999) {
+            let reference = format!("KS-{year}-{number:04}");
+            proptest::prop_assert_eq!(parse_basis(&reference.to_lowercase()).ok(), Some(Basis::Case(reference)));
+        }
+    }
+
     #[test]
     fn birth_dates_keep_the_year() {
         assert_eq!(birth_year("1990-04-12"), "1990");

@@ -103,6 +103,20 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// Any typed text is answered without a panic, and what is accepted is always ten
+        /// characters of the alphabet (so it is the form the blind index was made of).
+        #[test]
+        fn any_typed_code_is_answered(text in "\\PC{0,40}") {
+            if let Some(code) = normalise_recovery_code(&text) {
+                proptest::prop_assert_eq!(code.len(), 10);
+                proptest::prop_assert!(code.bytes().all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b)));
+                proptest::prop_assert_eq!(normalise_recovery_code(&code), Some(code.clone()));
+            }
+            let _ = matching_step(b"12345678901234567890", &text, 59);
+        }
+    }
+
     #[test]
     fn recovery_codes_are_distinct_readable_and_normalise() {
         let codes = new_recovery_codes().unwrap();

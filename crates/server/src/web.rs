@@ -2301,6 +2301,22 @@ pub fn router(state: AppState) -> Router<AppState> {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// A typed detection time never panics; what is read as a date-time field is WIB.
+        #[test]
+        fn detection_times_are_read_or_refused(text in "\\PC{0,40}") {
+            let _ = parse_detected_at(&text);
+        }
+
+        #[test]
+        fn date_time_fields_are_wib(day in 1u32..=28, hour in 0u32..24, minute in 0u32..60) {
+            let text = format!("2026-11-{day:02}T{hour:02}:{minute:02}");
+            let at = parse_detected_at(&text).expect("a date-time field value");
+            let wib = at + chrono::Duration::hours(7);
+            proptest::prop_assert_eq!(wib.format("%Y-%m-%dT%H:%M").to_string(), text);
+        }
+    }
+
     /// Every route has a row in the access table and every row a route (methods are checked by
     /// the web matrix test, which calls each row).
     #[test]

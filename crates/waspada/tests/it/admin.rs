@@ -27,12 +27,8 @@ fn create_user_checks_password_role_and_duplicates() {
     check(&create("ani", "supervisor", "another good password\n"), 1, &["already exists"]);
     let budi = create("budi", "Supervisor", "another good password\n");
     check(&budi, 0, &["created user budi", "role supervisor", "second factor (TOTP)", "otpauth://totp/Waspada:budi?"]);
-    let recovery: Vec<&str> = budi
-        .stdout
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.len() == 11 && l.as_bytes()[5] == b'-')
-        .collect();
+    let recovery: Vec<&str> =
+        budi.stdout.lines().map(str::trim).filter(|l| l.len() == 11 && l.as_bytes()[5] == b'-').collect();
     assert_eq!(recovery.len(), 10, "ten recovery codes printed once: {}", budi.stdout);
     // Only keyed blind indexes of them are stored.
     let mut db = std::fs::read(store.database()).unwrap_or_default();
