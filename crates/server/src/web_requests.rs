@@ -276,68 +276,78 @@ pub(super) async fn record_request(
     }
 }
 
+/// A form post that changes one request: the session, token and permission checked, `work` run
+/// in a blocking thread with the form's fields, then back to the request on the page (or the
+/// page with the refusal).
+async fn act_on_request(
+    state: AppState,
+    headers: HeaderMap,
+    reference: String,
+    body: axum::body::Bytes,
+    work: impl FnOnce(&waspada_store::Store, &AuditContext, &str, &[(String, String)]) -> Result<(), String>
+    + Send
+    + 'static,
+) -> Response {
+    let typed = pairs(&body);
+    let (lang, _user, context) = match form_user(&state, &headers, &typed).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let store = state.store.clone();
+    let lookup = reference.clone();
+    match tokio::task::spawn_blocking(move || work(&store, &context, &lookup, &typed)).await {
+        Ok(Ok(())) => redirect(&format!("/requests#{reference}")),
+        Ok(Err(message)) => view(&state, &headers, StatusCode::BAD_REQUEST, Some(message), &[]).await,
+        Err(_) => view(&state, &headers, StatusCode::SERVICE_UNAVAILABLE, Some(tr(lang, "failed").into()), &[]).await,
+    }
+}
+
+/// The DPO's decision: approve (with any exemption codes) or refuse (naming at least one).
 pub(super) async fn decide_request(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(reference): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    let typed = pairs(&body);
-    let (lang, _user, context) = match form_user(&state, &headers, &typed).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let approve = match field(&typed, "decision").as_str() {
-        "approve" => true,
-        "refuse" => false,
-        _ => return view(&state, &headers, StatusCode::BAD_REQUEST, Some(tr(lang, "decide").into()), &[]).await,
-    };
-    let codes: Vec<String> = typed.iter().filter(|(k, _)| k == "exempt").map(|(_, v)| v.trim().to_owned()).collect();
-    let note = field(&typed, "note");
-    let store = state.store.clone();
-    let lookup = reference.clone();
-    match tokio::task::spawn_blocking(move || store.decide_subject_request(&lookup, approve, &codes, &note, &context))
-        .await
-    {
-        Ok(Ok(_)) => redirect(&format!("/requests#{reference}")),
-        Ok(Err(error)) => refused(&state, &headers, error, &[]).await,
-        Err(_) => view(&state, &headers, StatusCode::SERVICE_UNAVAILABLE, Some(tr(lang, "failed").into()), &[]).await,
-    }
+    act_on_request(state, headers, reference, body, |store, context, reference, typed| {
+        let approve = match field(typed, "decision").as_str() {
+            "approve" => true,
+            "refuse" => false,
+            other => return Err(format!("decision: approve or refuse, not {other:?}")),
+        };
+        let codes: Vec<String> =
+            typed.iter().filter(|(k, _)| k == "exempt").map(|(_, v)| v.trim().to_owned()).collect();
+        store
+            .decide_subject_request(reference, approve, &codes, &field(typed, "note"), context)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+    .await
 }
 
+/// Carries out an approved request: a rectification is applied (the old record kept with the
+/// request), an objection recorded as upheld, an access request marked delivered.
 pub(super) async fn complete_request(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(reference): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    let typed = pairs(&body);
-    let (lang, _user, context) = match form_user(&state, &headers, &typed).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let store = state.store.clone();
-    let lookup = reference.clone();
-    let outcome = tokio::task::spawn_blocking(move || -> Result<(), String> {
+    act_on_request(state, headers, reference, body, |store, context, reference, _| {
         let request = store
-            .subject_request(&lookup, &context)
+            .subject_request(reference, context)
             .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("{lookup}: no such request"))?;
+            .ok_or_else(|| format!("{reference}: no such request"))?;
         if request.status != "approved" {
-            return Err(format!("{lookup} is {}, not approved", request.status));
+            return Err(format!("{reference} is {}, not approved", request.status));
         }
         let previous = match request.kind {
-            RequestKind::Rectification => Some(crate::subject::apply_rectification(&store, &request, &context)?),
+            RequestKind::Rectification => Some(crate::subject::apply_rectification(store, &request, context)?),
             RequestKind::Access | RequestKind::Objection => None,
         };
-        store.complete_subject_request(&lookup, previous, &context).map_err(|e| e.to_string())
+        store.complete_subject_request(reference, previous, context).map_err(|e| e.to_string())
     })
-    .await;
-    match outcome {
-        Ok(Ok(())) => redirect(&format!("/requests#{reference}")),
-        Ok(Err(message)) => view(&state, &headers, StatusCode::BAD_REQUEST, Some(message), &[]).await,
-        Err(_) => view(&state, &headers, StatusCode::SERVICE_UNAVAILABLE, Some(tr(lang, "failed").into()), &[]).await,
-    }
+    .await
 }
 
 #[derive(Deserialize)]
