@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::auth::{CurrentUser, Purpose};
 use crate::dto::*;
 use crate::error::{AppError, ErrorBody};
-use crate::pseudonyms::{IdentityBasis, Pseudonymise, disclosure};
+use crate::pseudonyms::{IdentityBasis, Pseudonymise, disclosure, require_identified};
 use crate::roles::{Permission, require};
 
 type JsonBody<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
@@ -41,6 +41,8 @@ pub async fn person_by_nik(
     let Path(nik) = path?;
     let nik = Nik::parse(&nik).map_err(|e| AppError::BadRequest(format!("nik: {e}")))?;
     let (disclosure, context) = disclosure(&state, &user, &purpose, &basis).await?;
+    // Looking someone up by what identifies them is identity work: an analyst states why.
+    require_identified(disclosure)?;
     let store = state.store.clone();
     let found = blocking(move || Ok(store.person_by_nik(&nik, &context)?)).await?;
     let found = found.as_ref().map(PersonDto::from).ok_or(AppError::NotFound)?;
@@ -95,6 +97,8 @@ pub async fn persons_by_name(
     }
     let limit = query.limit.unwrap_or(20).clamp(1, 100);
     let (disclosure, context) = disclosure(&state, &user, &purpose, &basis).await?;
+    // Looking someone up by what identifies them is identity work: an analyst states why.
+    require_identified(disclosure)?;
     let store = state.store.clone();
     let found = blocking(move || Ok(store.persons_by_name(&query.name, query.birth_year, limit, &context)?)).await?;
     let found: Vec<PersonDto> = found.iter().map(PersonDto::from).collect();
@@ -210,6 +214,8 @@ pub async fn documents_by_number(
         .transpose()
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let (disclosure, context) = disclosure(&state, &user, &purpose, &basis).await?;
+    // Looking someone up by what identifies them is identity work: an analyst states why.
+    require_identified(disclosure)?;
     let store = state.store.clone();
     let found = blocking(move || {
         Ok(store.documents_by_number(number.as_str(), state_code.as_ref().map(|c| c.as_str()), &context)?)
@@ -257,6 +263,8 @@ pub async fn watchlist_search(
         return Err(AppError::BadRequest("give name, nik or document_number".into()));
     }
     let (disclosure, context) = disclosure(&state, &user, &purpose, &basis).await?;
+    // Looking someone up by what identifies them is identity work: an analyst states why.
+    require_identified(disclosure)?;
     let store = state.store.clone();
     let found = blocking(move || {
         Ok(store.watchlist_exact(query.name.as_deref(), nik.as_ref(), number.as_ref().map(|n| n.as_str()), &context)?)

@@ -30,44 +30,85 @@ use crate::roles::{Permission, Role, require};
 /// emergency contact (also when attached to an SOS), and the receipt code (with a lapor diri's
 /// date of birth it would let staff check in as the traveller).
 ///
-/// Roles that read traveller data pseudonymised (analysts) also get the recruiter's name, phone
-/// and account as the same pseudonyms the traveller records use, so a recruiter named in reports
-/// can still be followed to the sponsors and phones of applications.
+/// Roles that read traveller data pseudonymised (analysts) also get names as the same pseudonyms
+/// the traveller records use (the recruiter's name, phone and account, so a recruiter named in
+/// reports can still be followed to the sponsors and phones of applications; a lapor diri's
+/// traveller and employer), birth dates cut to the year, addresses hidden and exact locations
+/// blurred to about 1 km. Narratives ("what happened", an SOS message) stay as sent.
 pub(crate) fn redact(role: Role, item: &mut QueueItem, store: &waspada_store::Store) {
     if role.allows(Permission::ReadReporterContact) {
         return;
     }
-    if crate::pseudonyms::pseudonymised_by_default(role)
-        && let Some(recruiter) = item.content.get_mut("recruiter").and_then(Value::as_object_mut)
-    {
-        for (field, kind) in [("name", "name"), ("phone", "phone"), ("social", "social")] {
-            if let Some(text) = recruiter.get(field).and_then(Value::as_str) {
-                let pseudonym = crate::pseudonyms::pseudonym(store, kind, text);
-                recruiter.insert(field.to_owned(), Value::String(pseudonym));
-            }
-        }
-    }
-    const HIDDEN: &str = "[disembunyikan / hidden]";
     item.receipt = HIDDEN.to_owned();
-    let hide = |object: &mut serde_json::Map<String, Value>, field: &str| {
+    redact_content(role, &mut item.content, store);
+}
+
+/// [`redact`] for a report's later additions and check-ins.
+pub(crate) fn redact_additions(role: Role, additions: &mut [waspada_store::Addition], store: &waspada_store::Store) {
+    if role.allows(Permission::ReadReporterContact) {
+        return;
+    }
+    for addition in additions {
+        redact_content(role, &mut addition.content, store);
+    }
+}
+
+const HIDDEN: &str = "[disembunyikan / hidden]";
+
+fn redact_content(role: Role, content: &mut Value, store: &waspada_store::Store) {
+    let Some(content) = content.as_object_mut() else { return };
+    let pseudonymise = crate::pseudonyms::pseudonymised_by_default(role);
+    redact_object(content, pseudonymise, store);
+    if let Some(registration) = content.get_mut("lapor_diri").and_then(Value::as_object_mut) {
+        redact_object(registration, pseudonymise, store);
+    }
+}
+
+fn redact_object(object: &mut serde_json::Map<String, Value>, pseudonymise: bool, store: &waspada_store::Store) {
+    fn hide(object: &mut serde_json::Map<String, Value>, field: &str) {
         if object.get(field).is_some_and(|v| !v.is_null()) {
             object.insert(field.to_owned(), Value::String(HIDDEN.into()));
         }
-    };
-    let Some(content) = item.content.as_object_mut() else { return };
+    }
+    fn rename(object: &mut serde_json::Map<String, Value>, field: &str, kind: &str, store: &waspada_store::Store) {
+        if let Some(text) = object.get(field).and_then(Value::as_str) {
+            let pseudonym = crate::pseudonyms::pseudonym(store, kind, text);
+            object.insert(field.to_owned(), Value::String(pseudonym));
+        }
+    }
     for field in ["contact", "phone", "passport_number", "emergency_contact", "lapor_diri_receipt"] {
-        hide(content, field);
+        hide(object, field);
     }
-    if let Some(employer) = content.get_mut("employer").and_then(Value::as_object_mut) {
+    if let Some(employer) = object.get_mut("employer").and_then(Value::as_object_mut) {
         hide(employer, "phone");
+        if pseudonymise {
+            rename(employer, "name", "name", store);
+            hide(employer, "address");
+        }
     }
-    if let Some(registration) = content.get_mut("lapor_diri").and_then(Value::as_object_mut) {
-        for field in ["phone", "passport_number", "emergency_contact"] {
-            hide(registration, field);
+    if !pseudonymise {
+        return;
+    }
+    if let Some(recruiter) = object.get_mut("recruiter").and_then(Value::as_object_mut) {
+        for (field, kind) in [("name", "name"), ("phone", "phone"), ("social", "social")] {
+            rename(recruiter, field, kind, store);
         }
-        if let Some(employer) = registration.get_mut("employer").and_then(Value::as_object_mut) {
-            hide(employer, "phone");
+    }
+    rename(object, "full_name", "name", store);
+    if let Some(born) = object.get("date_of_birth").and_then(Value::as_str) {
+        let year: String = born.chars().take(4).collect();
+        object.insert("date_of_birth".to_owned(), Value::String(year));
+    }
+    for field in ["address_abroad", "address"] {
+        hide(object, field);
+    }
+    if let Some(location) = object.get_mut("location").and_then(Value::as_object_mut) {
+        for axis in ["lat", "lon"] {
+            if let Some(degrees) = location.get(axis).and_then(Value::as_f64) {
+                location.insert(axis.to_owned(), serde_json::json!((degrees * 100.0).round() / 100.0));
+            }
         }
+        location.insert("exact".to_owned(), Value::Bool(false));
     }
 }
 
@@ -155,6 +196,7 @@ pub(crate) async fn report(
     // Candidates are found from the report as sent, before anything is pseudonymised.
     let raw_recruiter = detail.item.content["recruiter"].clone();
     redact(user.role, &mut detail.item, &state.store);
+    redact_additions(user.role, &mut detail.additions, &state.store);
     let recruiter = &raw_recruiter;
     let phone = recruiter["phone"].as_str().filter(|p| p.starts_with('+'));
     let candidates = {

@@ -954,7 +954,10 @@ async fn check_submit(
             &crate::pseudonyms::IdentityBasis(Some(form.identity_basis.trim().to_owned()).filter(|b| !b.is_empty())),
         )
         .await;
-        let pseudonymised = matches!(access, Ok((crate::pseudonyms::Disclosure::Pseudonymised, _)));
+        // Finding people by name is identity work: an analyst states the basis first.
+        let access = access.and_then(|(disclosure, context)| {
+            crate::pseudonyms::require_identified(disclosure).map(|()| (disclosure, context))
+        });
         match access {
             Ok((_, context)) => {
                 let store = state.store.clone();
@@ -984,14 +987,8 @@ async fn check_submit(
             section.card #name-results {
                 h2 { (t(lang, "name_results")) ": " (name) @if let Some(y) = year { " (" (y) ")" } }
                 @if found.is_empty() { p { (t(lang, "not_found")) } }
-                @if pseudonymised { p.small { (t(lang, "pseudonymised")) } }
                 ul { @for (nik, full, born, score) in &found {
-                    @if pseudonymised {
-                        li { (crate::pseudonyms::name(&state.store, full)) " · " (born)
-                             " · " (crate::pseudonyms::nik(&state.store, nik)) " · " (format!("{score:.2}")) }
-                    } @else {
-                        li { a href=(format!("/person/{nik}")) { (full) } " · " (born) " · NIK " (nik) " · " (format!("{score:.2}")) }
-                    }
+                    li { a href=(format!("/person/{nik}")) { (full) } " · " (born) " · NIK " (nik) " · " (format!("{score:.2}")) }
                 } }
             }
         };
@@ -1158,7 +1155,19 @@ async fn person_page(
                 return html_response(error.status(), page(lang, t(lang, "person"), Some(&user), &csrf, body));
             }
         };
-    let pseudonymised = disclosure == crate::pseudonyms::Disclosure::Pseudonymised;
+    // A page found by NIK is identity work: an analyst states the basis first (nothing is read).
+    if disclosure == crate::pseudonyms::Disclosure::Pseudonymised {
+        let body = html! {
+            form method="get" class="card" #pseudonymised {
+                p { (t(lang, "pseudonymised")) }
+                input type="hidden" name="purpose" value=(purpose);
+                label for="identity_basis" { (t(lang, "identity_basis")) }
+                input #identity_basis name="identity_basis" required autofocus placeholder="KS-2026-0001 / surat …";
+                button type="submit" { (t(lang, "show_identities")) }
+            }
+        };
+        return html_response(StatusCode::OK, page(lang, t(lang, "person"), Some(&user), &csrf, body));
+    }
     let store = state.store.clone();
     let found =
         tokio::task::spawn_blocking(move || -> Result<Option<crate::dto::TimelineDto>, waspada_store::Error> {
@@ -1174,7 +1183,7 @@ async fn person_page(
         return html_response(StatusCode::NOT_FOUND, page(lang, t(lang, "person"), Some(&user), &csrf, body));
     };
     let companions: Vec<String> = timeline.crossings.iter().flat_map(|c| c.companions.iter().cloned()).collect();
-    let mut linked = state.engine.read().map(|e| e.linked(&timeline.person.nik, &companions)).unwrap_or_default();
+    let linked = state.engine.read().map(|e| e.linked(&timeline.person.nik, &companions)).unwrap_or_default();
     // Linked persons are third parties shown on this page: their disclosure is audited too, and
     // the page is not shown if that cannot be recorded.
     if !linked.is_empty() {
@@ -1192,26 +1201,8 @@ async fn person_page(
             );
         }
     }
-    // Pseudonymised only now: the links above are found from the real identifiers.
-    use crate::pseudonyms::Pseudonymise;
-    let timeline = timeline.disclose(disclosure, &state.store);
-    if pseudonymised {
-        for (nik, name, _) in &mut linked {
-            *nik = crate::pseudonyms::nik(&state.store, nik);
-            *name = crate::pseudonyms::name(&state.store, name);
-        }
-    }
     let p = &timeline.person;
     let body = html! {
-        @if pseudonymised {
-            form method="get" class="card" #pseudonymised {
-                p.small { (t(lang, "pseudonymised")) }
-                input type="hidden" name="purpose" value=(purpose);
-                label for="identity_basis" { (t(lang, "identity_basis")) }
-                input #identity_basis name="identity_basis" required placeholder="KS-2026-0001 / surat …";
-                button type="submit" { (t(lang, "show_identities")) }
-            }
-        }
         h1 { (p.full_name) }
         section.card #identity {
             p { "NIK " (p.nik) " · " (p.date_of_birth) " · " (p.sex) @if let Some(r) = &p.region_name { " · " (r) } }
@@ -1253,8 +1244,7 @@ async fn person_page(
             h2 { (t(lang, "linked")) }
             @if linked.is_empty() { p { (t(lang, "none")) } }
             ul { @for (nik, name, why) in &linked {
-                @if pseudonymised { li { (name) " · " (nik) " · " (t(lang, why)) } }
-                @else { li { a href=(format!("/person/{nik}")) { (name) } " · " (t(lang, why)) } }
+                li { a href=(format!("/person/{nik}")) { (name) } " · " (t(lang, why)) }
             } }
         }
         p { a href="/check" { (t(lang, "back")) } }

@@ -81,6 +81,7 @@ async fn sign_in_sets_a_strict_http_only_cookie_that_authenticates() {
             Req::get("/api/v1/persons/search?name=Siti")
                 .header("cookie", &format!("waspada_session={token}"))
                 .purpose("cek")
+                .header("x-identity-basis", "surat 12/WAS/2026")
                 .build(),
         )
         .await;

@@ -44,7 +44,21 @@ async fn analysts_read_stable_pseudonyms_and_officers_read_identities() {
         async { app.send(request).await }
     };
 
-    let person = get(format!("/api/v1/persons/by-nik/{}", data::NIK_SITI), &analyst).await;
+    // Looking someone up by what identifies them (NIK, name, document number, watchlist) is
+    // identity work: refused without a basis, and nothing is echoed (no NIK-to-pseudonym oracle).
+    for uri in [
+        format!("/api/v1/persons/by-nik/{}", data::NIK_SITI),
+        "/api/v1/persons/search?name=Siti%20Rahmawati".to_owned(),
+        format!("/api/v1/documents/{}", data::PASSPORT),
+        "/api/v1/watchlist/search?name=Rudi%20Hartono%20Saputra".to_owned(),
+    ] {
+        let refused = get(uri.clone(), &analyst).await;
+        refused.check_error(StatusCode::FORBIDDEN, "identity_basis_required");
+        assert!(!refused.text().contains("NIK-") && !refused.text().contains("NAMA-"), "{uri}");
+    }
+
+    // Records reached by internal id read pseudonymised.
+    let person = get(format!("/api/v1/persons/{}", seeded.siti), &analyst).await;
     assert_eq!(person.status, StatusCode::OK, "{}", person.text());
     assert_no_identifier(&person.text());
     let person = person.json();
@@ -72,23 +86,9 @@ async fn analysts_read_stable_pseudonyms_and_officers_read_identities() {
     assert_eq!(again["full_name"], person["full_name"]);
 
     // Two persons of the same name share the name pseudonym, not the NIK pseudonym.
-    let namesakes = get("/api/v1/persons/search?name=Siti%20Rahmawati".into(), &analyst).await;
-    assert_no_identifier(&namesakes.text());
-    let namesakes = namesakes.json();
-    let namesakes = namesakes.as_array().unwrap();
-    assert_eq!(namesakes.len(), 2);
-    assert_eq!(namesakes[0]["full_name"], namesakes[1]["full_name"]);
-    assert_ne!(namesakes[0]["nik"], namesakes[1]["nik"]);
-
-    let documents = get(format!("/api/v1/documents/{}", data::PASSPORT), &analyst).await;
-    assert_eq!(documents.status, StatusCode::OK);
-    assert_no_identifier(&documents.text());
-    let watchlist = get("/api/v1/watchlist/search?name=Rudi%20Hartono%20Saputra".into(), &analyst).await;
-    assert!(
-        !watchlist.text().contains(data::NIK_WATCHED) && !watchlist.text().contains("Rudi"),
-        "{}",
-        watchlist.text()
-    );
+    let namesake = get(format!("/api/v1/persons/{}", seeded.siti_1988), &analyst).await.json();
+    assert_eq!(namesake["full_name"], person["full_name"]);
+    assert_ne!(namesake["nik"], person["nik"]);
 
     // Officers (and supervisors) see identities: pseudonymisation is the analyst's default only.
     let officer = app.login(Role::Officer).await;
@@ -197,7 +197,7 @@ async fn the_counter_check_needs_a_basis_from_an_analyst() {
 #[tokio::test]
 async fn reports_show_analysts_the_recruiter_and_candidates_as_pseudonyms() {
     let app = TestApp::with_config(public::no_work());
-    data::seed(&app).await;
+    let seeded = data::seed(&app).await;
     let seed = public::seed(&app).await;
     let analyst = app.login(Role::Analyst).await;
     let report = app
@@ -210,16 +210,34 @@ async fn reports_show_analysts_the_recruiter_and_candidates_as_pseudonyms() {
     let report = report.json();
     // The recruiter's phone is Siti's: the analyst can see that without seeing either.
     let siti = app
-        .send(Req::get(&format!("/api/v1/persons/by-nik/{}", data::NIK_SITI)).token(&analyst).purpose(PURPOSE).build())
+        .send(Req::get(&format!("/api/v1/persons/{}", seeded.siti)).token(&analyst).purpose(PURPOSE).build())
         .await
         .json();
     assert_eq!(report["report"]["item"]["content"]["recruiter"]["phone"], siti["phones"][0], "{report}");
     let candidates = report["candidates"].as_array().unwrap();
     assert!(candidates.iter().any(|c| c["nik"] == siti["nik"]), "{report}");
 
-    // The triage queue hides the same fields.
-    let queue = app.send(Req::get("/api/v1/cases/queue").token(&analyst).purpose(PURPOSE).build()).await;
-    assert!(!queue.text().contains("Rudi Hartono"), "{}", queue.text());
+    // The triage queue hides the same fields, lapor diri included: the traveller's name, birth
+    // date, address abroad and employer (the seeded lapor diri is Siti's).
+    let queue = app.send(Req::get("/api/v1/cases/queue?all=true").token(&analyst).purpose(PURPOSE).build()).await;
+    let text = queue.text();
+    assert!(text.contains("lapor_diri"), "{text}");
+    for identifier in
+        ["Rudi Hartono", "Siti Rahmawati", "1994-08-12", "Jalan Ampang", "Kedai Makan Sedap", "C1234567", "Aminah"]
+    {
+        assert!(!text.contains(identifier), "{identifier} in the queue: {text}");
+    }
+    let items = queue.json();
+    let registration = items.as_array().unwrap().iter().find(|i| i["kind"] == "lapor_diri").expect("the lapor diri");
+    assert_eq!(registration["content"]["full_name"], siti["full_name"], "the same pseudonym as her traveller record");
+    assert_eq!(registration["content"]["date_of_birth"], "1994");
+    for page in ["/triage?all=true".to_owned(), format!("/reports/{}", registration["id"])] {
+        let cookie = crate::web::web_login(&app, Role::Analyst).await;
+        let html = app.send(Req::get(&page).header("cookie", &cookie).build()).await.text();
+        for identifier in ["Siti Rahmawati", "1994-08-12", "Jalan Ampang", "Kedai Makan Sedap"] {
+            assert!(!html.contains(identifier), "{identifier} on {page}");
+        }
+    }
     // A case worker, who links reports to records, sees them as sent.
     let worker = app.login(Role::CaseWorker).await;
     let as_sent = app
@@ -239,12 +257,13 @@ async fn the_person_page_shows_analysts_pseudonyms_until_they_give_a_basis() {
             .build();
         async { app.send(request).await }
     };
-    let pseudonymised = page("").await;
-    assert_eq!(pseudonymised.status, StatusCode::OK);
-    let html = pseudonymised.text();
-    assert!(html.contains("NAMA-") && html.contains("NIK-") && html.contains("name=\"identity_basis\""), "{html}");
+    // Without a basis the page asks for one and reads nothing.
+    let asked = page("").await;
+    assert_eq!(asked.status, StatusCode::OK);
+    let html = asked.text();
+    assert!(html.contains("name=\"identity_basis\"") && !html.contains("NIK-"), "{html}");
     for identifier in ["Siti Rahmawati", "Jl. Merdeka", data::PASSPORT] {
-        assert!(!html.contains(identifier), "{identifier} on the pseudonymised page");
+        assert!(!html.contains(identifier), "{identifier} on the page that asks for a basis");
     }
     let identified = page("&identity_basis=surat%2012%2FWAS").await;
     assert_eq!(identified.status, StatusCode::OK);
@@ -269,10 +288,8 @@ async fn the_person_page_shows_analysts_pseudonyms_until_they_give_a_basis() {
             &[("csrf", &token), ("q", "Siti Rahmawati"), ("purpose", "analisis")],
         ))
         .await;
-    assert_eq!(names.status, StatusCode::OK);
-    let listed = names.text();
-    let results = &listed[listed.find("name-results").expect("name results")..];
-    assert!(results.contains("NAMA-") && !results.contains(data::NIK_SITI), "{results}");
+    assert_eq!(names.status, StatusCode::FORBIDDEN, "a name search is identity work");
+    assert!(!names.text().contains(data::NIK_SITI) && !names.text().contains("name-results"));
     let with = app
         .send(crate::web::form(
             "/check",

@@ -23,7 +23,7 @@ fn personal_reads(person_id: i64) -> Vec<String> {
 async fn reads_need_a_purpose() {
     let app = TestApp::new();
     let seeded = data::seed(&app).await;
-    let token = app.login(Role::Analyst).await;
+    let token = app.login(Role::Officer).await;
     for uri in personal_reads(seeded.siti) {
         let resp = app.send(Req::get(&uri).token(&token).build()).await;
         resp.check_error(StatusCode::BAD_REQUEST, "purpose_required");
