@@ -334,14 +334,54 @@ pub async fn serve(store: Store, config: ServerConfig) -> std::io::Result<()> {
 }
 
 /// Closes connections whose request headers do not arrive within `header_timeout` (hyper's header
-/// read timeout, which needs a timer to take effect; `axum::serve` sets none). Bodies are bounded
-/// by the request timeout layer in [`app`].
+/// read timeout, which needs a timer to take effect; `axum::serve` sets none), including those
+/// that send nothing at all ([`FirstBytes`]). HTTP/1.1 only: the automatic HTTP/2 detection would
+/// first wait for the connection preface with no time limit, and HTTP/2 has no header timeout.
+/// Bodies are bounded by the request timeout layer in [`app`].
 fn limit_slow_clients<Acceptor>(
-    mut server: axum_server::Server<SocketAddr, Acceptor>,
+    server: axum_server::Server<SocketAddr, Acceptor>,
     header_timeout: Duration,
-) -> axum_server::Server<SocketAddr, Acceptor> {
+) -> axum_server::Server<SocketAddr, FirstBytes<Acceptor>> {
+    let mut server = server.http1_only().map(|inner| FirstBytes { inner, wait: header_timeout });
     server.http_builder().http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(header_timeout);
     server
+}
+
+/// In front of the real acceptor (plain or TLS): a connection must send its first bytes within
+/// `wait` (hyper's header timer only starts once something has arrived), and one that opens with
+/// the HTTP/2 preface is closed at once (only HTTP/1.1 is served).
+#[derive(Clone)]
+struct FirstBytes<A> {
+    inner: A,
+    wait: Duration,
+}
+
+impl<A, S> axum_server::accept::Accept<tokio::net::TcpStream, S> for FirstBytes<A>
+where
+    A: axum_server::accept::Accept<tokio::net::TcpStream, S> + Clone + Send + Sync + 'static,
+    A::Future: Send,
+    S: Send + 'static,
+{
+    type Stream = A::Stream;
+    type Service = A::Service;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<(A::Stream, A::Service)>> + Send>>;
+
+    fn accept(&self, stream: tokio::net::TcpStream, service: S) -> Self::Future {
+        let (inner, wait) = (self.inner.clone(), self.wait);
+        Box::pin(async move {
+            let mut first = [0u8; 3];
+            let seen = tokio::time::timeout(wait, stream.peek(&mut first))
+                .await
+                .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no request"))??;
+            if seen == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            if &first[..seen] == b"PRI" {
+                return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "HTTP/2 is not served"));
+            }
+            inner.accept(stream, service).await
+        })
+    }
 }
 
 /// Signs the audit chain's head at a fixed interval while the server runs (nothing is signed when

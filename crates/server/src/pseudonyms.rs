@@ -83,7 +83,11 @@ fn parse_basis(text: &str) -> Result<Basis, AppError> {
     for prefix in ["surat ", "letter "] {
         if text.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix)) {
             let number = text[prefix.len()..].trim();
-            if number.chars().filter(|c| c.is_alphanumeric()).count() >= 2 {
+            // A letter number as offices write them (123/WAS/XI/2026, ST-77/2026): letters,
+            // digits and . / - _ only, so it cannot forge the audit entry's markers ("[…]").
+            let plain = number.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-' | '_' | ' '));
+            let digits = number.chars().any(|c| c.is_ascii_digit());
+            if plain && digits && number.chars().filter(|c| c.is_ascii_alphanumeric()).count() >= 2 {
                 return Ok(Basis::Letter(number.to_owned()));
             }
         }
@@ -317,9 +321,17 @@ mod tests {
         assert_eq!(parse_basis(" KS-2026-12345 ").ok(), Some(Basis::Case("KS-2026-12345".into())));
         assert_eq!(parse_basis("surat 123/WAS/XI/2026").ok(), Some(Basis::Letter("123/WAS/XI/2026".into())));
         assert_eq!(parse_basis("Letter ST-77").ok(), Some(Basis::Letter("ST-77".into())));
-        for bad in
-            ["KS-26-0001", "KS-2026-1", "KS-2026-0001-2", "surat", "surat --", "because", "x".repeat(101).as_str()]
-        {
+        for bad in [
+            "KS-26-0001",
+            "KS-2026-1",
+            "KS-2026-0001-2",
+            "surat",
+            "surat --",
+            "surat abc",
+            "surat 1] [pseudonim",
+            "because",
+            "x".repeat(101).as_str(),
+        ] {
             assert!(parse_basis(bad).is_err(), "{bad}");
         }
     }
@@ -334,7 +346,10 @@ mod tests {
                     proptest::prop_assert!(reference.starts_with("KS-") && reference.len() <= 17);
                     proptest::prop_assert_eq!(reference.clone(), reference.to_uppercase());
                 }
-                Ok(Basis::Letter(number)) => proptest::prop_assert!(number.chars().filter(|c| c.is_alphanumeric()).count() >= 2),
+                Ok(Basis::Letter(number)) => {
+                    proptest::prop_assert!(number.chars().filter(|c| c.is_alphanumeric()).count() >= 2);
+                    proptest::prop_assert!(!number.contains('[') && !number.contains(']'));
+                }
                 Err(_) => {}
             }
         }

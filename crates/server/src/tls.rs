@@ -74,9 +74,14 @@ pub fn fingerprint(cert_pem: &Path) -> io::Result<String> {
 /// process; a provider installed earlier by someone else is kept).
 pub async fn rustls_config(files: &TlsFiles) -> io::Result<axum_server::tls_rustls::RustlsConfig> {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
-        .await
-        .map_err(|e| io::Error::other(format!("cannot use {} and {}: {e}", files.cert.display(), files.key.display())))
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key).await.map_err(|e| {
+        io::Error::other(format!("cannot use {} and {}: {e}", files.cert.display(), files.key.display()))
+    })?;
+    // HTTP/1.1 only (see `limit_slow_clients`): offer no h2 in ALPN, so no browser chooses it.
+    let mut inner = (*config.get_inner()).clone();
+    inner.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.reload_from_config(std::sync::Arc::new(inner));
+    Ok(config)
 }
 
 #[cfg(test)]

@@ -853,7 +853,8 @@ impl Store {
         let unique: Vec<Vec<u8>> = subjects.iter().map(|s| s.to_vec()).collect::<HashSet<_>>().into_iter().collect();
         let mut found = self.existing_subject_keys(sql, &unique)?;
         let missing: Vec<&Vec<u8>> = unique.iter().filter(|s| !found.contains_key(*s)).collect();
-        let (new_keys, made) = self.make_data_keys(&missing)?;
+        let (mut new_keys, made) = self.make_data_keys(&missing)?;
+        self.follow_retention_epoch(sql, &mut new_keys)?;
         let stored = self.store_new_keys(sql, &new_keys)?;
         if stored.len() != new_keys.len() {
             // Only a concurrent writer (PostgreSQL) can get here: its key must be used, and it is
@@ -866,6 +867,41 @@ impl Store {
             found.insert(new.subject, (new.id, key));
         }
         Ok(found)
+    }
+
+    /// Moves new keys wrapped under an older retention epoch than the one a retention run has
+    /// started (this process may not have seen the new key file yet) to that epoch, inside the
+    /// transaction that stores them. On PostgreSQL the row is read `FOR SHARE`, so a run's update
+    /// of it waits for this transaction: either the run sees these keys, or they see the run.
+    fn follow_retention_epoch(&self, sql: &mut dyn Sql, new_keys: &mut [NewKey]) -> Result<()> {
+        if new_keys.iter().all(|k| k.epoch.is_none()) {
+            return Ok(());
+        }
+        let lock = if self.backend.dialect() == crate::Dialect::Postgres { " FOR SHARE" } else { "" };
+        let rows = sql.rows(
+            &format!("SELECT value FROM meta WHERE key = $1{lock}"),
+            &[Value::from(seal::RETENTION_EPOCH_META)],
+        )?;
+        let Some(current) = rows
+            .into_iter()
+            .next()
+            .and_then(|row| row.into_iter().next())
+            .and_then(Value::into_blob)
+            .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_slice()).ok())
+            .map(i64::from_be_bytes)
+        else {
+            return Ok(());
+        };
+        for key in new_keys.iter_mut() {
+            // Only forward: a database restored from an older backup may name an older epoch.
+            if let Some(epoch) = key.epoch
+                && epoch < current
+            {
+                key.wrapped = self.keys.rewrap_to_epoch(key.id, &key.wrapped, Some(epoch), current)?;
+                key.epoch = Some(current);
+            }
+        }
+        Ok(())
     }
 
     /// New data keys (random ids, wrapped under the master key) for these subjects, not stored

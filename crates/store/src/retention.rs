@@ -80,6 +80,9 @@ pub struct RetentionReport {
     pub destroyed_epochs: Vec<i64>,
     /// Data keys moved to the new epoch (or, on a first run, from the master key).
     pub keys_moved: u64,
+    /// Data keys found under an epoch whose key was already destroyed (a database restored from
+    /// before the last run, say): their records can never be read again and are marked shredded.
+    pub keys_unreadable: u64,
 }
 
 fn older_than(stamp: &str, now: DateTime<Utc>, days: i64) -> bool {
@@ -201,36 +204,37 @@ impl Store {
                 // Destroying the key is the shredding; the rest keeps the tables consistent and
                 // drops what could still link the record to others.
                 sql.exec("DELETE FROM data_keys WHERE id = $1", &[Value::Int(*key_id)])?;
-                sql.exec(&format!("UPDATE {table} SET status = 'shredded' WHERE id = $1"), &[Value::Int(*id)])?;
-                if *table == "submissions" {
-                    sql.exec("DELETE FROM submission_terms WHERE submission_id = $1", &[Value::Int(*id)])?;
-                    sql.exec("DELETE FROM submission_attachments WHERE submission_id = $1", &[Value::Int(*id)])?;
-                    sql.exec("DELETE FROM report_links WHERE submission_id = $1", &[Value::Int(*id)])?;
-                } else {
-                    sql.exec("DELETE FROM case_parties WHERE case_id = $1", &[Value::Int(*id)])?;
-                    sql.exec("DELETE FROM case_entries WHERE case_id = $1", &[Value::Int(*id)])?;
-                }
+                forget_record(sql, table, *id)?;
                 audit::record(&self.keys, sql, context, "retention.shred", subject, "data key destroyed", Utc::now())
                     .map(|_| ())
             })?;
             self.keys.forget(*key_id);
         }
-        if !shred.is_empty() {
+        let epoch = if shred.is_empty() {
+            // Keys made before retention epochs existed (wrapped under the master key), and any
+            // left under an older epoch by an interrupted run, move to the current epoch.
+            self.keys.current_retention_epoch()?
+        } else {
             // The shredded keys are gone from the database; now make every older copy of them
             // useless: a new epoch, the survivors moved to it, the old epoch's key destroyed.
             let epoch = self.keys.advance_retention_epoch()?;
-            // Other processes look at the key file at most once a second: after this pause every
-            // key they make is wrapped under the new epoch, and the passes below catch the rest.
-            std::thread::sleep(std::time::Duration::from_millis(1_500));
-            report.keys_moved = self.move_to_epoch(epoch)?;
-            report.destroyed_epochs = self.keys.retire_retention_epochs(epoch)?;
             report.epoch = Some(epoch);
-        } else {
-            // Keys made before retention epochs existed (wrapped under the master key) move to
-            // the current epoch, so the next shredding reaches their backups too.
-            let epoch = self.keys.current_retention_epoch()?;
-            report.keys_moved = self.move_to_epoch(epoch)?;
-        }
+            epoch
+        };
+        // Writers re-read this row (FOR SHARE on PostgreSQL) in the transaction that stores a new
+        // key, and wrap under this epoch if theirs is older: once the update commits, no key under
+        // an older epoch can be stored, so the passes below miss none before the old key goes.
+        self.backend.write(|sql| {
+            sql.exec(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[Value::from(crate::seal::RETENTION_EPOCH_META), Value::Blob(epoch.to_be_bytes().to_vec())],
+            )
+            .map(|_| ())
+        })?;
+        let (moved, unreadable) = self.move_to_epoch(epoch)?;
+        report.keys_moved = moved;
+        report.keys_unreadable = unreadable;
+        report.destroyed_epochs = self.keys.retire_retention_epochs(epoch)?;
         let cutoff = crate::stamp(now - Duration::days(policy.idempotency_days));
         self.backend.write(|sql| {
             sql.exec("DELETE FROM idempotency_keys WHERE created_at < $1", &[Value::Text(cutoff)])?;
@@ -241,13 +245,14 @@ impl Store {
                 "retention.run",
                 "retention:all",
                 &format!(
-                    "shredded={} held={} idempotency_keys={} epoch={} destroyed_epochs={:?} keys_moved={}",
+                    "shredded={} held={} idempotency_keys={} epoch={} destroyed_epochs={:?} keys_moved={} keys_unreadable={}",
                     report.due.len(),
                     report.held.len(),
                     report.idempotency_keys,
                     report.epoch.map_or("unchanged".to_owned(), |e| e.to_string()),
                     report.destroyed_epochs,
-                    report.keys_moved
+                    report.keys_moved,
+                    report.keys_unreadable
                 ),
                 Utc::now(),
             )
@@ -259,25 +264,27 @@ impl Store {
     /// Moves every data key that retention manages and that is not under `epoch` (an older epoch,
     /// or the master key) to `epoch`, in batches; repeated until a pass finds nothing. Returns the
     /// keys moved.
-    fn move_to_epoch(&self, epoch: i64) -> Result<u64> {
-        let mut moved = 0;
+    fn move_to_epoch(&self, epoch: i64) -> Result<(u64, u64)> {
+        let (mut moved, mut unreadable) = (0, 0);
         for _pass in 0..5 {
-            let in_pass = self.move_pass(epoch)?;
+            let (in_pass, lost) = self.move_pass(epoch)?;
             moved += in_pass;
-            if in_pass == 0 {
+            unreadable += lost;
+            if in_pass + lost == 0 {
                 break;
             }
         }
-        Ok(moved)
+        Ok((moved, unreadable))
     }
 
-    fn move_pass(&self, epoch: i64) -> Result<u64> {
+    /// One pass: (keys moved, keys found unreadable).
+    fn move_pass(&self, epoch: i64) -> Result<(u64, u64)> {
         const BATCH: i64 = 2_000;
         let [submission, case] = crate::seal::RETENTION_PREFIXES;
         let mut after = i64::MIN;
-        let mut moved = 0;
+        let (mut moved, mut unreadable) = (0, 0);
         loop {
-            let (count, last, changed) = self.backend.write(|sql| {
+            let (count, last, changed, lost) = self.backend.write(|sql| {
                 let rows = sql.rows(
                     "SELECT id, wrapped, epoch FROM data_keys WHERE id > $1
                        AND ((epoch IS NOT NULL AND epoch <> $2)
@@ -293,26 +300,65 @@ impl Store {
                         Value::Int(BATCH),
                     ],
                 )?;
-                let mut last = after;
+                let (mut last, mut changed, mut lost) = (after, 0u64, 0u64);
                 for row in &rows {
                     let (Some(Value::Int(id)), Some(Value::Blob(wrapped))) = (row.first(), row.get(1)) else {
                         return Err(Error::Corrupt("data_keys row".into()));
                     };
                     last = *id;
                     let from = row.get(2).and_then(Value::as_int);
+                    if let Some(old) = from
+                        && !self.keys.retention_epoch_exists(old)?
+                    {
+                        // Its epoch key is gone: nothing can read this record again. It is
+                        // treated as shredded rather than stopping every later run.
+                        drop_unreadable(sql, *id)?;
+                        self.keys.forget(*id);
+                        lost += 1;
+                        continue;
+                    }
                     let fresh = self.keys.rewrap_to_epoch(*id, wrapped, from, epoch)?;
                     sql.exec(
                         "UPDATE data_keys SET wrapped = $1, epoch = $2 WHERE id = $3",
                         &[Value::Blob(fresh), Value::Int(epoch), Value::Int(*id)],
                     )?;
+                    changed += 1;
                 }
-                Ok((rows.len() as i64, last, rows.len() as u64))
+                Ok((rows.len() as i64, last, changed, lost))
             })?;
             moved += changed;
+            unreadable += lost;
             after = last;
             if count < BATCH {
-                return Ok(moved);
+                return Ok((moved, unreadable));
             }
         }
     }
+}
+
+/// Marks a submission or case shredded and drops what could still link it to others (its key is
+/// already gone or going).
+fn forget_record(sql: &mut dyn crate::backend::Sql, table: &str, id: i64) -> Result<()> {
+    let table = if table == "submissions" { "submissions" } else { "cases" };
+    sql.exec(&format!("UPDATE {table} SET status = 'shredded' WHERE id = $1"), &[Value::Int(id)])?;
+    if table == "submissions" {
+        sql.exec("DELETE FROM submission_terms WHERE submission_id = $1", &[Value::Int(id)])?;
+        sql.exec("DELETE FROM submission_attachments WHERE submission_id = $1", &[Value::Int(id)])?;
+        sql.exec("DELETE FROM report_links WHERE submission_id = $1", &[Value::Int(id)])?;
+    } else {
+        sql.exec("DELETE FROM case_parties WHERE case_id = $1", &[Value::Int(id)])?;
+        sql.exec("DELETE FROM case_entries WHERE case_id = $1", &[Value::Int(id)])?;
+    }
+    Ok(())
+}
+
+/// A data key that can never be opened: its records are marked shredded and the key row goes.
+fn drop_unreadable(sql: &mut dyn crate::backend::Sql, key_id: i64) -> Result<()> {
+    for table in ["submissions", "cases"] {
+        let owners = sql.rows(&format!("SELECT id FROM {table} WHERE key_id = $1"), &[Value::Int(key_id)])?;
+        for owner in owners.iter().filter_map(|r| r.first().and_then(Value::as_int)) {
+            forget_record(sql, table, owner)?;
+        }
+    }
+    sql.exec("DELETE FROM data_keys WHERE id = $1", &[Value::Int(key_id)]).map(|_| ())
 }

@@ -282,6 +282,10 @@ pub(crate) fn retention_managed(subject: &[u8]) -> bool {
     RETENTION_PREFIXES.iter().any(|prefix| subject.starts_with(prefix))
 }
 
+/// The `meta` row that holds the retention epoch new keys must be wrapped under (8 bytes, big
+/// endian); see `Store::apply_retention`.
+pub(crate) const RETENTION_EPOCH_META: &str = "retention_epoch";
+
 /// The subject prefixes of [`retention_managed`] keys.
 pub(crate) const RETENTION_PREFIXES: [&[u8]; 2] = [b"submission:", b"case:"];
 
@@ -368,10 +372,9 @@ impl RetentionKeys {
     }
 
     /// Writes the keys (wrapped under the master key, or its pending successor during a rotation)
-    /// to a new file that replaces the old one in one step. With `exclusive`, fails if the file
-    /// exists (the first key of a store: another process may be making it too).
-    fn write(&self, master: &MasterKey, keys: &BTreeMap<i64, SecretKey>, exclusive: bool) -> Result<bool> {
-        let Some(file) = &self.file else { return Ok(true) };
+    /// to a new file that replaces the old one in one step. Callers hold the file lock.
+    fn write(&self, master: &MasterKey, keys: &BTreeMap<i64, SecretKey>) -> Result<()> {
+        let Some(file) = &self.file else { return Ok(()) };
         let mut entries = Vec::with_capacity(keys.len());
         for (epoch, key) in keys {
             entries.push(RetentionEntry {
@@ -386,30 +389,18 @@ impl RetentionKeys {
         let temporary = PathBuf::from(temporary);
         let _ = fs::remove_file(&temporary);
         write_secret_file(&temporary, &text)?;
-        let placed = if exclusive {
-            // A hard link fails if the file exists: the first key is made once, by one process.
-            let linked = fs::hard_link(&temporary, file);
-            let _ = fs::remove_file(&temporary);
-            match linked {
-                Ok(()) => true,
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
-                Err(e) => return Err(Error::Config(format!("cannot create {}: {e}", file.display()))),
-            }
-        } else {
-            fs::rename(&temporary, file)
-                .map_err(|e| Error::Config(format!("cannot replace {}: {e}", file.display())))?;
-            true
-        };
+        fs::rename(&temporary, file).map_err(|e| Error::Config(format!("cannot replace {}: {e}", file.display())))?;
         if let Some(dir) = file.parent()
             && let Ok(handle) = fs::File::open(dir)
         {
             let _ = handle.sync_all();
         }
-        Ok(placed)
+        Ok(())
     }
 
     /// The newest epoch and its key, which new data keys go under; the first is made on first
-    /// use, numbered above any epoch the database has seen.
+    /// use (also in a file emptied on purpose after it was lost), numbered above any epoch the
+    /// database has seen, under the file lock so that two processes never make one each.
     fn current(&self, master: &MasterKey) -> Result<(i64, SecretKey)> {
         let mut state = self.lock()?;
         let stale = state.looked_at.is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(1));
@@ -419,19 +410,51 @@ impl RetentionKeys {
         if let Some((epoch, key)) = state.keys.last_key_value() {
             return Ok((*epoch, key.clone()));
         }
-        let epoch = self.floor.max(0) + 1;
-        let key = SecretKey::random()?;
-        let keys = BTreeMap::from([(epoch, key.clone())]);
-        if !self.write(master, &keys, true)? {
+        self.with_file_lock(|| {
             self.reload(master, &mut state)?;
-            return state
-                .keys
-                .last_key_value()
-                .map(|(e, k)| (*e, k.clone()))
-                .ok_or_else(|| Error::Config("the retention key file is empty".into()));
+            if let Some((epoch, key)) = state.keys.last_key_value() {
+                return Ok((*epoch, key.clone()));
+            }
+            let epoch = self.floor.max(0) + 1;
+            let key = SecretKey::random()?;
+            let keys = BTreeMap::from([(epoch, key.clone())]);
+            self.write(master, &keys)?;
+            state.keys = keys;
+            Ok((epoch, key))
+        })
+    }
+
+    /// Runs `change` holding an exclusive lock on `<file>.lock`: every change of the file (the
+    /// first key, a new epoch, destroying old ones) is a read-modify-write, made one at a time
+    /// across processes.
+    fn with_file_lock<T>(&self, change: impl FnOnce() -> Result<T>) -> Result<T> {
+        let Some(file) = &self.file else { return change() };
+        let mut name = file.as_os_str().to_owned();
+        name.push(".lock");
+        let mut options = fs::OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
         }
-        state.keys = keys;
-        Ok((epoch, key))
+        let lock = options
+            .open(PathBuf::from(&name))
+            .map_err(|e| Error::Config(format!("cannot open {}: {e}", PathBuf::from(&name).display())))?;
+        lock.lock().map_err(|e| Error::Config(format!("cannot lock the retention key file: {e}")))?;
+        let result = change();
+        let _ = lock.unlock();
+        result
+    }
+
+    /// Whether the key of an epoch still exists (re-reading the file once if it is not known).
+    fn known(&self, master: &MasterKey, epoch: i64) -> Result<bool> {
+        let mut state = self.lock()?;
+        if state.keys.contains_key(&epoch) {
+            return Ok(true);
+        }
+        self.reload(master, &mut state)?;
+        Ok(state.keys.contains_key(&epoch))
     }
 
     /// The key of an epoch, re-reading the file once if it is not known here.
@@ -451,34 +474,43 @@ impl RetentionKeys {
     /// Adds a new epoch (the next number) and returns it; the old ones stay until [`Self::retire`].
     fn advance(&self, master: &MasterKey) -> Result<i64> {
         let mut state = self.lock()?;
-        self.reload(master, &mut state)?;
-        let epoch = state.keys.last_key_value().map_or(0, |(e, _)| *e).max(self.floor) + 1;
-        let mut keys = state.keys.clone();
-        keys.insert(epoch, SecretKey::random()?);
-        self.write(master, &keys, false)?;
-        state.keys = keys;
-        Ok(epoch)
+        self.with_file_lock(|| {
+            self.reload(master, &mut state)?;
+            let epoch = state.keys.last_key_value().map_or(0, |(e, _)| *e).max(self.floor) + 1;
+            let mut keys = state.keys.clone();
+            keys.insert(epoch, SecretKey::random()?);
+            self.write(master, &keys)?;
+            state.keys = keys;
+            Ok(epoch)
+        })
     }
 
     /// Destroys every epoch key below `keep`; returns the epochs destroyed.
     fn retire(&self, master: &MasterKey, keep: i64) -> Result<Vec<i64>> {
         let mut state = self.lock()?;
-        self.reload(master, &mut state)?;
-        let destroyed: Vec<i64> = state.keys.range(..keep).map(|(e, _)| *e).collect();
-        let kept: BTreeMap<i64, SecretKey> = state.keys.range(keep..).map(|(e, k)| (*e, k.clone())).collect();
-        self.write(master, &kept, false)?;
-        state.keys = kept;
-        Ok(destroyed)
+        self.with_file_lock(|| {
+            self.reload(master, &mut state)?;
+            let destroyed: Vec<i64> = state.keys.range(..keep).map(|(e, _)| *e).collect();
+            if destroyed.is_empty() {
+                return Ok(destroyed);
+            }
+            let kept: BTreeMap<i64, SecretKey> = state.keys.range(keep..).map(|(e, k)| (*e, k.clone())).collect();
+            self.write(master, &kept)?;
+            state.keys = kept;
+            Ok(destroyed)
+        })
     }
 
     /// Re-writes the file under the master key in use now (after a master-key rotation).
     fn rewrite(&self, master: &MasterKey) -> Result<()> {
         let mut state = self.lock()?;
-        self.reload(master, &mut state)?;
-        if self.file.as_ref().is_some_and(|f| f.exists()) {
-            self.write(master, &state.keys, false)?;
-        }
-        Ok(())
+        self.with_file_lock(|| {
+            self.reload(master, &mut state)?;
+            if self.file.as_ref().is_some_and(|f| f.exists()) {
+                self.write(master, &state.keys)?;
+            }
+            Ok(())
+        })
     }
 }
 
@@ -729,6 +761,11 @@ impl Keyring {
         };
         let target = self.retention.get(&self.master, epoch)?;
         encrypt(&target, &aad, &plain)
+    }
+
+    /// Whether the retention key of an epoch still exists.
+    pub(crate) fn retention_epoch_exists(&self, epoch: i64) -> Result<bool> {
+        self.retention.known(&self.master, epoch)
     }
 
     /// Destroys the retention keys of epochs below `keep`.

@@ -361,8 +361,18 @@ pub fn restore(args: &StoreArgs, from: &Path, retention_keys: Option<&Path>) -> 
     }
     if let Some(keys) = retention_keys {
         std::fs::copy(keys, &retention_file).with_context(|| format!("cannot copy {}", keys.display()))?;
+        // The copy may come from removable media with open permissions: the key file is private.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&retention_file, std::fs::Permissions::from_mode(0o600))?;
+        }
     }
-    std::fs::copy(from, &database).with_context(|| format!("cannot copy {}", from.display()))?;
+    if let Err(error) = std::fs::copy(from, &database) {
+        let _ = std::fs::remove_file(&retention_file);
+        let _ = std::fs::remove_file(&database);
+        return Err(error).with_context(|| format!("cannot copy {}", from.display()));
+    }
     let store = match args.open() {
         Ok(store) => store,
         Err(error) => {
@@ -602,6 +612,12 @@ pub fn retention(args: &StoreArgs, dry_run: bool) -> anyhow::Result<ExitCode> {
         );
     } else if report.keys_moved > 0 {
         println!("{} key(s) of earlier reports and cases moved under the retention key", report.keys_moved);
+    }
+    if report.keys_unreadable > 0 {
+        println!(
+            "{} record(s) whose retention key had already been destroyed (a database older than the last run) are marked shredded",
+            report.keys_unreadable
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

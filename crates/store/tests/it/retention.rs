@@ -128,6 +128,17 @@ fn shredding_reaches_backups_made_before_it() {
         // still open it: the guarantee rests on that copy being gone.
         let with_old_keys = restore(&before, &keys_before_run, "restored-with-old-keys");
         assert!(with_old_keys.submission(spam.id, &clerk()).unwrap().is_some());
+        // Retention goes on in the old copy: what its keys can no longer open counts as shredded
+        // (the run does not stop at it), and new reports work under the current epoch.
+        let later = Utc::now() + Duration::days(100);
+        let swept = old.apply_retention(&RetentionPolicy::default(), later, false, &clerk()).unwrap();
+        assert_eq!(swept.due.len(), 1, "the spam is due and shredded as usual");
+        assert_eq!(swept.keys_unreadable, 2, "the kept report and the case");
+        assert!(old.submission(kept.id, &clerk()).unwrap().is_none());
+        let again = old.apply_retention(&RetentionPolicy::default(), later, false, &clerk()).unwrap();
+        assert_eq!(again.keys_unreadable, 0);
+        let fresh = old.submit(&submission(SubmissionKind::Report, "sesudah pemulihan"), &key(3)).unwrap();
+        assert_eq!(old.submission(fresh.id, &clerk()).unwrap().unwrap().item.content["what"], "sesudah pemulihan");
 
         // The backup made after the run reads in full with today's keys.
         let new = restore(&after, &keys_now, "restored-after");
@@ -144,6 +155,16 @@ fn shredding_reaches_backups_made_before_it() {
         config.data_dir = folder;
         let error = waspada_store::Store::open(&config).unwrap_err().to_string();
         assert!(error.contains("retention key file") && error.contains("is missing"), "{error}");
+        // Lost for good: the advice in the message (an empty key list) lets the store go on, with
+        // the records sealed under the lost file counted as shredded and new ones working.
+        let advised = error.split("write ").nth(1).and_then(|rest| rest.split(" into it").next()).unwrap().to_owned();
+        std::fs::write(config.data_dir.join(waspada_store::RETENTION_KEY_FILE), &advised).unwrap();
+        let lost = waspada_store::Store::open(&config).unwrap();
+        let fresh = lost.submit(&submission(SubmissionKind::Report, "baru"), &key(4)).unwrap();
+        assert_eq!(lost.submission(fresh.id, &clerk()).unwrap().unwrap().item.content["what"], "baru");
+        let swept = lost.apply_retention(&RetentionPolicy::default(), Utc::now(), false, &clerk()).unwrap();
+        assert_eq!(swept.keys_unreadable, 2, "the kept report and the case");
+        assert_eq!(lost.submission(fresh.id, &clerk()).unwrap().unwrap().item.content["what"], "baru");
     });
 }
 
