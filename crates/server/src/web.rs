@@ -2234,7 +2234,9 @@ async fn check_page_access(
     next: axum::middleware::Next,
 ) -> Response {
     let route = request.extensions().get::<axum::extract::MatchedPath>().map(|m| m.as_str().to_owned());
-    let access = route.as_deref().and_then(|route| page_access(request.method().as_str(), route));
+    // HEAD is answered as GET is (axum runs the GET handler), so it has GET's row.
+    let method = if request.method() == axum::http::Method::HEAD { "GET" } else { request.method().as_str() };
+    let access = route.as_deref().and_then(|route| page_access(method, route));
     let lang = lang(request.headers());
     let needed = match access {
         Some(PageAccess::Public) => return next.run(request).await,

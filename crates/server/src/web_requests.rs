@@ -333,7 +333,8 @@ pub(super) async fn complete_request(
     Path(reference): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    act_on_request(state, headers, reference, body, |store, context, reference, _| {
+    let engine = state.engine.clone();
+    act_on_request(state, headers, reference, body, move |store, context, reference, _| {
         let request = store
             .subject_request(reference, context)
             .map_err(|e| e.to_string())?
@@ -345,7 +346,15 @@ pub(super) async fn complete_request(
             RequestKind::Rectification => Some(crate::subject::apply_rectification(store, &request, context)?),
             RequestKind::Access | RequestKind::Objection => None,
         };
-        store.complete_subject_request(reference, previous, context).map_err(|e| e.to_string())
+        store.complete_subject_request(reference, previous.clone(), context).map_err(|e| e.to_string())?;
+        if previous.is_some() {
+            // The counter check sees the corrected record from the next request on.
+            let corrected = store.person_by_id(request.person_id, context).map_err(|e| e.to_string())?;
+            let records: Vec<waspada_formats::Record> =
+                corrected.into_iter().map(|p| waspada_formats::Record::Person(p.record)).collect();
+            crate::checks::absorb(&engine, waspada_formats::Kind::Persons, &records);
+        }
+        Ok(())
     })
     .await
 }

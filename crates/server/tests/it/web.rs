@@ -847,8 +847,13 @@ async fn the_dpo_handles_data_subject_requests_on_the_web() {
     assert_eq!(app.send(complete).await.status, StatusCode::SEE_OTHER);
 
     // A rectification, approved and applied: the record changes, its old version is kept.
-    let recorded =
-        app.send(record("rectification", crate::data::NIK_SITI, r#"{"address":"Jl. Baru 2, Karang Tinggi"}"#)).await;
+    let recorded = app
+        .send(record(
+            "rectification",
+            crate::data::NIK_SITI,
+            r#"{"address":"Jl. Baru 2, Karang Tinggi","full_name":"Sri Wahyuningsih"}"#,
+        ))
+        .await;
     let reference = recorded.headers["location"].to_str().unwrap().trim_start_matches("/requests#").to_owned();
     let approve =
         form(&format!("/requests/{reference}/decide"), &dpo, &[("csrf", token.as_str()), ("decision", "approve")]);
@@ -869,6 +874,26 @@ async fn the_dpo_handles_data_subject_requests_on_the_web() {
 
     // Officers and analysts have no access; every step is on the audit log.
     let officer_page = web_login(&app, Role::Officer).await;
+    // The counter check's index has the corrected name at once (no restart).
+    let check = app.send(Req::get("/check").header("cookie", &officer_page).build()).await;
+    let check_token = csrf(&check.text());
+    let found = app
+        .send(form(
+            "/check",
+            &officer_page,
+            &[("csrf", check_token.as_str()), ("q", "Sri Wahyuningsih"), ("purpose", "cek")],
+        ))
+        .await;
+    assert!(found.text().contains(crate::data::NIK_SITI), "{}", found.text());
+    // HEAD is answered like GET, refusals included.
+    assert_eq!(
+        app.send(Req::new(axum::http::Method::HEAD, "/requests").header("cookie", &dpo).build()).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.send(Req::new(axum::http::Method::HEAD, "/requests").header("cookie", &officer_page).build()).await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(
         app.send(Req::get("/requests").header("cookie", &officer_page).build()).await.status,
         StatusCode::FORBIDDEN
