@@ -64,6 +64,9 @@ pub struct ServerConfig {
     pub tls: Option<tls::TlsFiles>,
     /// How often the audit chain's head is signed (a checkpoint, see `Store::audit_checkpoint`).
     pub audit_checkpoint_every: Duration,
+    /// How often to look whether retention deleted traveller records (in any process), to reload
+    /// the counter-check index without them.
+    pub index_refresh_every: Duration,
     /// Limits and proof-of-work costs of the citizens' app.
     pub public: public::PublicConfig,
     /// Roles that must sign in with a second factor (TOTP); accounts that enrolled one always do.
@@ -82,6 +85,7 @@ impl Default for ServerConfig {
             web_idle: Duration::from_secs(30 * 60),
             tls: None,
             audit_checkpoint_every: Duration::from_secs(5 * 60),
+            index_refresh_every: Duration::from_secs(30),
             public: public::PublicConfig::default(),
             totp_roles: vec![roles::Role::Supervisor, roles::Role::Admin, roles::Role::SeniorOfficer],
         }
@@ -314,6 +318,7 @@ pub async fn serve(store: Store, config: ServerConfig) -> std::io::Result<()> {
         .map_err(std::io::Error::other)?
         .map_err(std::io::Error::other)?;
     spawn_audit_checkpoints(state.store.clone(), state.config.audit_checkpoint_every);
+    spawn_index_refresh(state.clone());
     let handle = axum_server::Handle::new();
     let stopping = handle.clone();
     tokio::spawn(async move {
@@ -398,6 +403,38 @@ fn spawn_audit_checkpoints(store: Store, every: Duration) {
                 Ok(Ok(None)) => {}
                 Ok(Err(error)) => tracing::error!(%error, "audit checkpoint failed"),
                 Err(error) => tracing::error!(%error, "audit checkpoint task failed"),
+            }
+        }
+    });
+}
+
+/// Reloads the counter-check index when a retention run has deleted traveller records since the
+/// last look, so that the check never shows a shredded person (the old index serves meanwhile).
+pub fn spawn_index_refresh(state: AppState) {
+    tokio::spawn(async move {
+        let mark = |state: &AppState| state.store.traveller_shred_mark().ok().flatten();
+        let mut seen = {
+            let state = state.clone();
+            tokio::task::spawn_blocking(move || mark(&state)).await.ok().flatten()
+        };
+        let mut ticks = tokio::time::interval(state.config.index_refresh_every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            let looking = state.clone();
+            let Ok(now) = tokio::task::spawn_blocking(move || mark(&looking)).await else { continue };
+            if now.is_none() || now == seen {
+                continue;
+            }
+            let loading = state.clone();
+            match tokio::task::spawn_blocking(move || load_engine(&loading)).await {
+                Ok(Ok(())) => {
+                    tracing::info!("counter-check index reloaded after a retention run");
+                    seen = now;
+                }
+                Ok(Err(error)) => tracing::error!(%error, "reloading the counter-check index failed"),
+                Err(error) => tracing::error!(%error, "reloading the counter-check index failed"),
             }
         }
     });

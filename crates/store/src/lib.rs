@@ -28,6 +28,7 @@ mod retention;
 mod rotation;
 mod seal;
 mod subject_requests;
+mod traveller_retention;
 mod users;
 
 use std::path::PathBuf;
@@ -51,7 +52,9 @@ pub use records::{CheckLookup, ConflictPolicy, ImportKind, PreparedImport, RowOu
 pub use retention::{RetentionItem, RetentionPolicy, RetentionReport};
 pub use rotation::RotationReport;
 pub use seal::{CommandProvider, MasterKeyProvider, MasterKeySource};
+pub use seal::{DEFAULT_TRAVELLER_DAYS, rewrap_retention_file};
 pub use subject_requests::{EXEMPTIONS, NewSubjectRequest, RequestKind, SubjectRequest};
+pub use traveller_retention::month_label;
 pub use users::User;
 
 use backend::{Backend, Sql, Value};
@@ -153,15 +156,22 @@ impl Store {
         })?;
         let mut keys = keys;
         let retention_file = config.data_dir.join(RETENTION_KEY_FILE);
-        let floor = backend.read(|sql| {
+        let (floor, traveller_days) = backend.read(|sql| {
             let rows = sql.rows("SELECT MAX(epoch) FROM data_keys", &[])?;
-            Ok(rows.first().and_then(|r| r.first()).and_then(Value::as_int))
+            let floor = rows.first().and_then(|r| r.first()).and_then(Value::as_int);
+            let days = read_meta(sql, traveller_retention::TRAVELLER_DAYS_META)?
+                .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_slice()).ok())
+                .map(i64::from_be_bytes);
+            Ok((floor, days))
         })?;
+        if let Some(days) = traveller_days {
+            keys.set_traveller_days(days);
+        }
         if let Some(epoch) = floor
             && !retention_file.exists()
         {
             return Err(Error::Config(format!(
-                "the retention key file {} is missing, but this store holds reports and cases sealed under retention epoch {epoch} or earlier: copy the file back from where it is kept with the master key (without it those records cannot be read; if it is lost for good, write {{\"format\":1,\"keys\":[]}} into it to go on without them)",
+                "the retention key file {} is missing, but this store holds traveller records, reports and cases sealed under retention key {epoch} or earlier: copy the file back from where it is kept with the master key (without it those records cannot be read; if it is lost for good, write {{\"format\":1,\"keys\":[]}} into it to go on without them)",
                 retention_file.display()
             )));
         }

@@ -134,7 +134,7 @@ struct NewKey {
     id: i64,
     subject: Vec<u8>,
     wrapped: Vec<u8>,
-    /// The retention epoch whose key wraps it; `None`: the master key.
+    /// The retention key (an epoch, or a traveller bucket) that wraps it; `None`: the master key.
     epoch: Option<i64>,
 }
 
@@ -874,7 +874,8 @@ impl Store {
     /// transaction that stores them. On PostgreSQL the row is read `FOR SHARE`, so a run's update
     /// of it waits for this transaction: either the run sees these keys, or they see the run.
     fn follow_retention_epoch(&self, sql: &mut dyn Sql, new_keys: &mut [NewKey]) -> Result<()> {
-        if new_keys.iter().all(|k| k.epoch.is_none()) {
+        // Traveller keys are in month buckets, which epochs do not move.
+        if new_keys.iter().all(|k| k.epoch.is_none() || !seal::retention_managed(&k.subject)) {
             return Ok(());
         }
         let lock = if self.backend.dialect() == crate::Dialect::Postgres { " FOR SHARE" } else { "" };
@@ -892,7 +893,7 @@ impl Store {
         else {
             return Ok(());
         };
-        for key in new_keys.iter_mut() {
+        for key in new_keys.iter_mut().filter(|k| seal::retention_managed(&k.subject)) {
             // Only forward: a database restored from an older backup may name an older epoch.
             if let Some(epoch) = key.epoch
                 && epoch < current
@@ -904,7 +905,7 @@ impl Store {
         Ok(())
     }
 
-    /// New data keys (random ids, wrapped under the master key) for these subjects, not stored
+    /// New data keys (random ids, wrapped under the master key or a retention key) for these subjects, not stored
     /// yet, and the same keys unwrapped, in the same order.
     fn make_data_keys(&self, subjects: &[&Vec<u8>]) -> Result<(Vec<NewKey>, Vec<SecretKey>)> {
         parallel_map(subjects, |subject| -> Result<(NewKey, SecretKey)> {
@@ -914,6 +915,9 @@ impl Store {
             let (key, wrapped, epoch) = if seal::retention_managed(subject) {
                 let (key, wrapped, epoch) = self.keys.new_retention_data_key(id)?;
                 (key, wrapped, Some(epoch))
+            } else if seal::traveller_managed(subject) {
+                let (key, wrapped, bucket) = self.keys.new_traveller_data_key(id)?;
+                (key, wrapped, Some(bucket))
             } else {
                 let (key, wrapped) = self.keys.new_data_key(id)?;
                 (key, wrapped, None)

@@ -32,6 +32,9 @@ pub struct RetentionPolicy {
     pub closed_case_days: i64,
     /// The citizens' app's idempotency keys (retries come within minutes).
     pub idempotency_days: i64,
+    /// Traveller records (a person with their documents, applications and crossings; a document
+    /// with no known holder), after their last activity. At least 365.
+    pub traveller_days: i64,
 }
 
 impl Default for RetentionPolicy {
@@ -44,6 +47,7 @@ impl Default for RetentionPolicy {
             // UU 21/2007 offences carry up to 15 years; a case file outlives most prosecutions.
             closed_case_days: 15 * 365,
             idempotency_days: 30,
+            traveller_days: crate::seal::DEFAULT_TRAVELLER_DAYS,
         }
     }
 }
@@ -51,9 +55,10 @@ impl Default for RetentionPolicy {
 /// A record retention concerns.
 #[derive(Debug, Clone, Serialize)]
 pub struct RetentionItem {
-    /// `submission:ID` or `case:ID`.
+    /// `submission:ID`, `case:ID`, `person:ID`, or `traveller-key:ID` (a document with no known
+    /// holder).
     pub subject: String,
-    /// `report`, `sos`, `lapor_diri` or `case`.
+    /// `report`, `sos`, `lapor_diri`, `case` or `traveller`.
     pub kind: String,
     /// Its last change.
     pub last_change: String,
@@ -83,6 +88,14 @@ pub struct RetentionReport {
     /// Data keys found under an epoch whose key was already destroyed (a database restored from
     /// before the last run, say): their records can never be read again and are marked shredded.
     pub keys_unreadable: u64,
+    /// Traveller data keys shredded with their records.
+    pub travellers_shredded: u64,
+    /// Traveller data keys moved to the bucket of the month they now fall due.
+    pub traveller_keys_moved: u64,
+    /// Months (`YYYYMM`) whose bucket was renewed because this run shredded from it.
+    pub renewed_buckets: Vec<i32>,
+    /// Months (`YYYYMM`) whose bucket keys this run destroyed.
+    pub destroyed_buckets: Vec<i32>,
 }
 
 fn older_than(stamp: &str, now: DateTime<Utc>, days: i64) -> bool {
@@ -185,6 +198,7 @@ impl Store {
                 report.due.push(item);
             }
         }
+        let travellers = self.plan_traveller_retention(policy, now, &mut report)?;
         if dry_run {
             self.record_audit(
                 context,
@@ -235,6 +249,7 @@ impl Store {
         report.keys_moved = moved;
         report.keys_unreadable = unreadable;
         report.destroyed_epochs = self.keys.retire_retention_epochs(epoch)?;
+        self.apply_traveller_plan(travellers, context, &mut report)?;
         let cutoff = crate::stamp(now - Duration::days(policy.idempotency_days));
         self.backend.write(|sql| {
             sql.exec("DELETE FROM idempotency_keys WHERE created_at < $1", &[Value::Text(cutoff)])?;
@@ -245,14 +260,18 @@ impl Store {
                 "retention.run",
                 "retention:all",
                 &format!(
-                    "shredded={} held={} idempotency_keys={} epoch={} destroyed_epochs={:?} keys_moved={} keys_unreadable={}",
+                    "shredded={} held={} idempotency_keys={} epoch={} destroyed_epochs={:?} keys_moved={} keys_unreadable={} travellers_shredded={} traveller_keys_moved={} renewed_buckets={:?} destroyed_buckets={:?}",
                     report.due.len(),
                     report.held.len(),
                     report.idempotency_keys,
                     report.epoch.map_or("unchanged".to_owned(), |e| e.to_string()),
                     report.destroyed_epochs,
                     report.keys_moved,
-                    report.keys_unreadable
+                    report.keys_unreadable,
+                    report.travellers_shredded,
+                    report.traveller_keys_moved,
+                    report.renewed_buckets,
+                    report.destroyed_buckets
                 ),
                 Utc::now(),
             )
@@ -287,8 +306,8 @@ impl Store {
             let (count, last, changed, lost) = self.backend.write(|sql| {
                 let rows = sql.rows(
                     "SELECT id, wrapped, epoch FROM data_keys WHERE id > $1
-                       AND ((epoch IS NOT NULL AND epoch <> $2)
-                         OR (epoch IS NULL AND (substr(subject, 1, $3) = $4 OR substr(subject, 1, $5) = $6)))
+                       AND (epoch IS NULL OR epoch <> $2)
+                       AND (substr(subject, 1, $3) = $4 OR substr(subject, 1, $5) = $6)
                      ORDER BY id LIMIT $7",
                     &[
                         Value::Int(after),

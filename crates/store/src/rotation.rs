@@ -70,7 +70,7 @@ impl Store {
                 break;
             }
         }
-        self.keys.rewrite_retention_file()?;
+        self.keys.rewrite_retention_file(&new)?;
         replace_key_file(&pending_path, path)?;
         self.keys.set_master(new);
         self.record_audit(

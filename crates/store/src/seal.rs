@@ -7,7 +7,7 @@
 //! lookups use blind indexes: HMAC-SHA-256 under an index key, itself stored wrapped by the master
 //! key, so that rotating the master key never changes an index.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -273,6 +273,9 @@ pub(crate) struct Keyring {
     index: SecretKey,
     data_keys: Mutex<HashMap<i64, SecretKey>>,
     retention: RetentionKeys,
+    /// Days after their last activity that traveller records fall due (the retention policy's
+    /// `traveller_days`, as the last run recorded it): new keys go into that month's bucket.
+    traveller_days: std::sync::atomic::AtomicI64,
 }
 
 /// Whether retention may shred the records of a data subject: what citizens send and case work
@@ -289,6 +292,33 @@ pub(crate) const RETENTION_EPOCH_META: &str = "retention_epoch";
 /// The subject prefixes of [`retention_managed`] keys.
 pub(crate) const RETENTION_PREFIXES: [&[u8]; 2] = [b"submission:", b"case:"];
 
+/// The subject prefixes of traveller records' keys: a person (who also seals their documents,
+/// applications and crossings) and a document with no known holder (with its crossings).
+pub(crate) const TRAVELLER_PREFIXES: [&[u8]; 2] = [b"p:", b"d:"];
+
+/// Whether a data key seals traveller records: wrapped under the retention key of the month the
+/// records fall due (a *bucket*), so that shredding them reaches backups without making every
+/// older backup lose every traveller (see `crate::retention`).
+pub(crate) fn traveller_managed(subject: &[u8]) -> bool {
+    TRAVELLER_PREFIXES.iter().any(|prefix| subject.starts_with(prefix))
+}
+
+/// Days after their last activity that traveller records fall due unless the retention policy
+/// says otherwise: ten years, the validity of an ordinary passport. The office's archive schedule
+/// (*jadwal retensi arsip*) decides the real period (`waspada admin retention --traveller-years`).
+pub const DEFAULT_TRAVELLER_DAYS: i64 = 10 * 365;
+
+/// A month as `YYYYMM` (203611: November 2036), the name of a traveller bucket.
+pub(crate) fn month_of(date: chrono::NaiveDate) -> i32 {
+    use chrono::Datelike;
+    date.year() * 100 + date.month() as i32
+}
+
+/// The month after `month` (`YYYYMM`).
+pub(crate) fn next_month(month: i32) -> i32 {
+    if month % 100 >= 12 { (month / 100 + 1) * 100 + 1 } else { month + 1 }
+}
+
 /// Retention keys, one per epoch: what makes shredding reach backups.
 ///
 /// Deleting a data key shreds a record in the live database, but a backup made earlier still holds
@@ -300,6 +330,13 @@ pub(crate) const RETENTION_PREFIXES: [&[u8]; 2] = [b"submission:", b"case:"];
 /// shredded ones. The file holds the epoch keys wrapped under the master key; a second epoch is in
 /// it only while a run is moving keys. Other processes re-read it at most once a second, and when
 /// they meet an epoch they do not know.
+///
+/// Traveller records use the same file differently: one key per *month* (a bucket, `month` set in
+/// the file), and a person's data key is wrapped under the bucket of the month their records fall
+/// due. A run destroys the buckets of months that have passed (after moving out whoever is held
+/// or had new activity) and renews the current month's bucket when it shredded from it, so a
+/// backup loses a traveller only when that traveller's records are due, never all at once. Epoch
+/// keys and bucket keys share one numbering, which is what `data_keys.epoch` holds.
 pub(crate) struct RetentionKeys {
     file: Option<PathBuf>,
     /// The highest epoch the database had seen at open: new epochs are numbered above it.
@@ -310,13 +347,41 @@ pub(crate) struct RetentionKeys {
 #[derive(Default)]
 struct RetentionState {
     keys: BTreeMap<i64, SecretKey>,
+    /// Which keys are traveller buckets, and of which month (`YYYYMM`); the others are epochs.
+    months: BTreeMap<i64, i32>,
+    /// The highest number ever given, so that a destroyed key's number is never reused (a
+    /// database restored from before it was destroyed must find it gone, not another key).
+    highest: i64,
     looked_at: Option<std::time::Instant>,
+}
+
+impl RetentionState {
+    /// The newest epoch key (not a bucket).
+    fn newest_epoch(&self) -> Option<(i64, SecretKey)> {
+        self.keys.iter().rev().find(|(id, _)| !self.months.contains_key(id)).map(|(id, key)| (*id, key.clone()))
+    }
+
+    /// The newest key of a month's bucket.
+    fn newest_bucket(&self, month: i32) -> Option<(i64, SecretKey)> {
+        self.months
+            .iter()
+            .rev()
+            .find(|(_, m)| **m == month)
+            .and_then(|(id, _)| self.keys.get(id).map(|key| (*id, key.clone())))
+    }
+
+    /// A number above every one given so far (here, in the file, and in the database at open).
+    fn fresh_number(&self, floor: i64) -> i64 {
+        self.keys.last_key_value().map_or(0, |(id, _)| *id).max(self.highest).max(floor) + 1
+    }
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct RetentionFile {
     format: u32,
     keys: Vec<RetentionEntry>,
+    #[serde(default)]
+    highest: i64,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -324,6 +389,9 @@ struct RetentionEntry {
     epoch: i64,
     /// The epoch key wrapped under the master key, hex.
     wrapped: String,
+    /// For a traveller bucket, its month (`YYYYMM`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    month: Option<i32>,
 }
 
 fn retention_aad(epoch: i64) -> Vec<u8> {
@@ -348,6 +416,7 @@ impl RetentionKeys {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 state.keys.clear();
+                state.months.clear();
                 return Ok(());
             }
             Err(e) => return Err(Error::Config(format!("cannot read {}: {e}", file.display()))),
@@ -356,7 +425,11 @@ impl RetentionKeys {
             |why: String| Error::Config(format!("the retention key file {} is damaged: {why}", file.display()));
         let parsed: RetentionFile = serde_json::from_str(&text).map_err(|e| damaged(e.to_string()))?;
         let mut keys = BTreeMap::new();
+        let mut months = BTreeMap::new();
         for entry in parsed.keys {
+            if let Some(month) = entry.month {
+                months.insert(entry.epoch, month);
+            }
             let wrapped = hex::decode(&entry.wrapped).map_err(|e| damaged(e.to_string()))?;
             let bytes = master.unwrap(&retention_aad(entry.epoch), &wrapped).map_err(|_| {
                 Error::Config(format!(
@@ -368,21 +441,30 @@ impl RetentionKeys {
             keys.insert(entry.epoch, SecretKey::from_slice(&bytes)?);
         }
         state.keys = keys;
+        state.months = months;
+        state.highest = state.highest.max(parsed.highest);
         Ok(())
     }
 
     /// Writes the keys (wrapped under the master key, or its pending successor during a rotation)
     /// to a new file that replaces the old one in one step. Callers hold the file lock.
-    fn write(&self, master: &MasterKey, keys: &BTreeMap<i64, SecretKey>) -> Result<()> {
+    fn write(&self, master: &MasterKey, state: &RetentionState) -> Result<()> {
+        self.write_wrapped(|aad, plain| master.wrap(aad, plain), state)
+    }
+
+    /// [`Self::write`], wrapping with `wrap`.
+    fn write_wrapped(&self, wrap: impl Fn(&[u8], &[u8]) -> Result<Vec<u8>>, state: &RetentionState) -> Result<()> {
         let Some(file) = &self.file else { return Ok(()) };
-        let mut entries = Vec::with_capacity(keys.len());
-        for (epoch, key) in keys {
+        let mut entries = Vec::with_capacity(state.keys.len());
+        for (epoch, key) in &state.keys {
             entries.push(RetentionEntry {
                 epoch: *epoch,
-                wrapped: hex::encode(master.wrap(&retention_aad(*epoch), key.0.as_ref())?),
+                wrapped: hex::encode(wrap(&retention_aad(*epoch), key.0.as_ref())?),
+                month: state.months.get(epoch).copied(),
             });
         }
-        let text = serde_json::to_string(&RetentionFile { format: 1, keys: entries })
+        let highest = state.fresh_number(self.floor) - 1;
+        let text = serde_json::to_string(&RetentionFile { format: 1, keys: entries, highest })
             .map_err(|e| Error::Config(format!("cannot encode the retention keys: {e}")))?;
         let mut temporary = file.as_os_str().to_owned();
         temporary.push(format!(".{}.tmp", std::process::id()));
@@ -404,23 +486,94 @@ impl RetentionKeys {
     fn current(&self, master: &MasterKey) -> Result<(i64, SecretKey)> {
         let mut state = self.lock()?;
         let stale = state.looked_at.is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(1));
-        if stale || state.keys.is_empty() {
+        if stale || state.newest_epoch().is_none() {
             self.reload(master, &mut state)?;
         }
-        if let Some((epoch, key)) = state.keys.last_key_value() {
-            return Ok((*epoch, key.clone()));
+        if let Some(found) = state.newest_epoch() {
+            return Ok(found);
         }
         self.with_file_lock(|| {
             self.reload(master, &mut state)?;
-            if let Some((epoch, key)) = state.keys.last_key_value() {
-                return Ok((*epoch, key.clone()));
+            if let Some(found) = state.newest_epoch() {
+                return Ok(found);
             }
-            let epoch = self.floor.max(0) + 1;
+            let epoch = state.fresh_number(self.floor);
             let key = SecretKey::random()?;
-            let keys = BTreeMap::from([(epoch, key.clone())]);
-            self.write(master, &keys)?;
-            state.keys = keys;
+            state.keys.insert(epoch, key.clone());
+            self.write(master, &state)?;
             Ok((epoch, key))
+        })
+    }
+
+    /// The newest key of a month's traveller bucket, made on first use (under the file lock, so
+    /// that two processes never make one each).
+    fn bucket(&self, master: &MasterKey, month: i32) -> Result<(i64, SecretKey)> {
+        let mut state = self.lock()?;
+        let stale = state.looked_at.is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(1));
+        if stale {
+            self.reload(master, &mut state)?;
+        }
+        if let Some(found) = state.newest_bucket(month) {
+            return Ok(found);
+        }
+        self.with_file_lock(|| {
+            self.reload(master, &mut state)?;
+            if let Some(found) = state.newest_bucket(month) {
+                return Ok(found);
+            }
+            self.add_bucket(master, &mut state, month)
+        })
+    }
+
+    /// Adds a new key for a month's bucket; callers hold the file lock and have just reloaded.
+    fn add_bucket(&self, master: &MasterKey, state: &mut RetentionState, month: i32) -> Result<(i64, SecretKey)> {
+        let id = state.fresh_number(self.floor);
+        let key = SecretKey::random()?;
+        state.keys.insert(id, key.clone());
+        state.months.insert(id, month);
+        self.write(master, state)?;
+        Ok((id, key))
+    }
+
+    /// Starts a new key for a month's bucket (the old ones stay until [`Self::destroy`]).
+    fn renew_bucket(&self, master: &MasterKey, month: i32) -> Result<i64> {
+        let mut state = self.lock()?;
+        self.with_file_lock(|| {
+            self.reload(master, &mut state)?;
+            self.add_bucket(master, &mut state, month).map(|(id, _)| id)
+        })
+    }
+
+    /// The numbers of every key in the file as it is now (each opened with the master key).
+    fn numbers(&self, master: &MasterKey) -> Result<BTreeSet<i64>> {
+        let mut state = self.lock()?;
+        self.reload(master, &mut state)?;
+        Ok(state.keys.keys().copied().collect())
+    }
+
+    /// The traveller buckets as the file has them now: key number → month.
+    fn buckets(&self, master: &MasterKey) -> Result<BTreeMap<i64, i32>> {
+        let mut state = self.lock()?;
+        self.reload(master, &mut state)?;
+        Ok(state.months.clone())
+    }
+
+    /// Destroys these keys (buckets); returns those that existed.
+    fn destroy(&self, master: &MasterKey, ids: &[i64]) -> Result<Vec<i64>> {
+        let mut state = self.lock()?;
+        self.with_file_lock(|| {
+            self.reload(master, &mut state)?;
+            let gone: Vec<i64> = ids.iter().copied().filter(|id| state.keys.contains_key(id)).collect();
+            if gone.is_empty() {
+                return Ok(gone);
+            }
+            state.highest = state.fresh_number(self.floor) - 1;
+            for id in &gone {
+                state.keys.remove(id);
+                state.months.remove(id);
+            }
+            self.write(master, &state)?;
+            Ok(gone)
         })
     }
 
@@ -476,42 +629,72 @@ impl RetentionKeys {
         let mut state = self.lock()?;
         self.with_file_lock(|| {
             self.reload(master, &mut state)?;
-            let epoch = state.keys.last_key_value().map_or(0, |(e, _)| *e).max(self.floor) + 1;
-            let mut keys = state.keys.clone();
-            keys.insert(epoch, SecretKey::random()?);
-            self.write(master, &keys)?;
-            state.keys = keys;
+            let epoch = state.fresh_number(self.floor);
+            state.keys.insert(epoch, SecretKey::random()?);
+            self.write(master, &state)?;
             Ok(epoch)
         })
     }
 
-    /// Destroys every epoch key below `keep`; returns the epochs destroyed.
+    /// Destroys every epoch key below `keep` (buckets are not epochs); returns the epochs
+    /// destroyed.
     fn retire(&self, master: &MasterKey, keep: i64) -> Result<Vec<i64>> {
         let mut state = self.lock()?;
         self.with_file_lock(|| {
             self.reload(master, &mut state)?;
-            let destroyed: Vec<i64> = state.keys.range(..keep).map(|(e, _)| *e).collect();
+            let destroyed: Vec<i64> =
+                state.keys.range(..keep).map(|(e, _)| *e).filter(|e| !state.months.contains_key(e)).collect();
             if destroyed.is_empty() {
                 return Ok(destroyed);
             }
-            let kept: BTreeMap<i64, SecretKey> = state.keys.range(keep..).map(|(e, k)| (*e, k.clone())).collect();
-            self.write(master, &kept)?;
-            state.keys = kept;
+            state.highest = state.fresh_number(self.floor) - 1;
+            for epoch in &destroyed {
+                state.keys.remove(epoch);
+            }
+            self.write(master, &state)?;
             Ok(destroyed)
         })
     }
 
-    /// Re-writes the file under the master key in use now (after a master-key rotation).
-    fn rewrite(&self, master: &MasterKey) -> Result<()> {
+    /// Re-writes the file under `new`, the master key a rotation moves to (named explicitly: this
+    /// process may not have noticed the pending key file yet when a rotation is resumed).
+    fn rewrite(&self, master: &MasterKey, new: &SecretKey) -> Result<()> {
         let mut state = self.lock()?;
         self.with_file_lock(|| {
             self.reload(master, &mut state)?;
             if self.file.as_ref().is_some_and(|f| f.exists()) {
-                self.write(master, &state.keys)?;
+                self.write_wrapped(|aad, plain| encrypt(new, aad, plain), &state)?;
             }
             Ok(())
         })
     }
+}
+
+/// Re-wraps a retention key file (`source`, opened with the master key in `source_master`) under
+/// the master key in `target_master`, written to `target` (private, replaced in one step). A
+/// backup made before a master-key rotation opens only with the old master key, while the live
+/// retention key file — the one that knows which keys are destroyed — is wrapped under the new
+/// one: `waspada admin restore` uses this to give the restored store the live keys under its own
+/// master key. Returns how many keys the file holds.
+pub fn rewrap_retention_file(
+    source: &Path,
+    source_master: &Path,
+    target: &Path,
+    target_master: &Path,
+) -> Result<usize> {
+    if !source.is_file() {
+        return Err(Error::Config(format!("no retention key file at {}", source.display())));
+    }
+    let from = MasterKey::in_memory(read_key_file(source_master)?);
+    let to = read_key_file(target_master)?;
+    let reader =
+        RetentionKeys { file: Some(source.to_path_buf()), floor: 0, state: Mutex::new(RetentionState::default()) };
+    let mut state = reader.lock()?;
+    reader.reload(&from, &mut state)?;
+    let writer =
+        RetentionKeys { file: Some(target.to_path_buf()), floor: 0, state: Mutex::new(RetentionState::default()) };
+    writer.write_wrapped(|aad, plain| encrypt(&to, aad, plain), &state)?;
+    Ok(state.keys.len())
 }
 
 /// The master key in use, and where it is kept, so that a process keeps working while
@@ -538,8 +721,7 @@ impl MasterKey {
         MasterKey { current: std::sync::RwLock::new(key), file, pending: Mutex::new((None, None)) }
     }
 
-    /// A master key that lives only in memory (tests).
-    #[cfg(test)]
+    /// A master key that lives only in memory (tests, and re-wrapping a retention key file).
     pub(crate) fn in_memory(key: SecretKey) -> MasterKey {
         MasterKey { current: std::sync::RwLock::new(key), file: None, pending: Mutex::new((None, None)) }
     }
@@ -656,8 +838,13 @@ impl Keyring {
                 (index, Some(wrapped))
             }
         };
-        let keyring =
-            Keyring { master, index, data_keys: Mutex::new(HashMap::new()), retention: RetentionKeys::in_memory() };
+        let keyring = Keyring {
+            master,
+            index,
+            data_keys: Mutex::new(HashMap::new()),
+            retention: RetentionKeys::in_memory(),
+            traveller_days: std::sync::atomic::AtomicI64::new(DEFAULT_TRAVELLER_DAYS),
+        };
         Ok((keyring, new_wrapped))
     }
 
@@ -741,6 +928,49 @@ impl Keyring {
         Ok((key, wrapped, epoch))
     }
 
+    /// Sets the traveller retention period new keys are bucketed by.
+    pub(crate) fn set_traveller_days(&self, days: i64) {
+        self.traveller_days.store(days, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Makes a new data key for a [`traveller_managed`] subject: wrapped under the bucket of the
+    /// month its records fall due if nothing else happens (today plus the period). Returns the
+    /// key, its wrapped form and the bucket's key number.
+    pub(crate) fn new_traveller_data_key(&self, key_id: i64) -> Result<(SecretKey, Vec<u8>, i64)> {
+        let days = self.traveller_days.load(std::sync::atomic::Ordering::Relaxed);
+        let due = chrono::Utc::now().date_naive() + chrono::Duration::days(days);
+        let key = SecretKey::random()?;
+        let (bucket, retention) = self.retention.bucket(&self.master, month_of(due))?;
+        let wrapped = encrypt(&retention, &data_key_aad(key_id), key.0.as_ref())?;
+        self.cache(key_id, key.clone());
+        Ok((key, wrapped, bucket))
+    }
+
+    /// The newest key number of a month's traveller bucket (made if there is none).
+    pub(crate) fn traveller_bucket(&self, month: i32) -> Result<i64> {
+        self.retention.bucket(&self.master, month).map(|(id, _)| id)
+    }
+
+    /// Starts a new key for a month's traveller bucket.
+    pub(crate) fn renew_traveller_bucket(&self, month: i32) -> Result<i64> {
+        self.retention.renew_bucket(&self.master, month)
+    }
+
+    /// The numbers of every retention key that exists (the file read and opened now).
+    pub(crate) fn retention_key_numbers(&self) -> Result<BTreeSet<i64>> {
+        self.retention.numbers(&self.master)
+    }
+
+    /// The traveller buckets: key number → month (`YYYYMM`).
+    pub(crate) fn traveller_buckets(&self) -> Result<BTreeMap<i64, i32>> {
+        self.retention.buckets(&self.master)
+    }
+
+    /// Destroys traveller bucket keys; returns those that existed.
+    pub(crate) fn destroy_traveller_buckets(&self, ids: &[i64]) -> Result<Vec<i64>> {
+        self.retention.destroy(&self.master, ids)
+    }
+
     /// Starts a new retention epoch (see [`RetentionKeys::advance`]).
     pub(crate) fn advance_retention_epoch(&self) -> Result<i64> {
         self.retention.advance(&self.master)
@@ -773,9 +1003,9 @@ impl Keyring {
         self.retention.retire(&self.master, keep)
     }
 
-    /// Re-wraps the retention key file under the master key in use (after a rotation).
-    pub(crate) fn rewrite_retention_file(&self) -> Result<()> {
-        self.retention.rewrite(&self.master)
+    /// Re-wraps the retention key file under `new`, the master key a rotation moves to.
+    pub(crate) fn rewrite_retention_file(&self, new: &SecretKey) -> Result<()> {
+        self.retention.rewrite(&self.master, new)
     }
 
     pub(crate) fn cached(&self, key_id: i64) -> Option<SecretKey> {

@@ -69,8 +69,15 @@ pub fn serve(
         0 => defaults.header_timeout,
         seconds => std::time::Duration::from_secs(seconds),
     };
-    let config =
-        waspada_server::ServerConfig { addr, policy: Some(policy), tls: tls_files, public, header_timeout, ..defaults };
+    let config = waspada_server::ServerConfig {
+        addr,
+        policy: Some(policy),
+        tls: tls_files,
+        public,
+        header_timeout,
+        index_refresh_every: std::time::Duration::from_secs(tls.index_refresh),
+        ..defaults
+    };
     eprintln!("Waspada listening on {scheme}://{addr} (API: /api/v1, OpenAPI: /api/v1/openapi.json, health: /healthz)");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(waspada_server::serve(store, config)).context("server failed")?;
@@ -331,7 +338,7 @@ pub fn backup(args: &StoreArgs, out: &Path) -> anyhow::Result<ExitCode> {
         "The backup holds sealed records and wrapped keys, not the master key: keep the master key apart from it; without the key the backup cannot be read."
     );
     eprintln!(
-        "Reports and cases open only with the retention keys ({}), which no backup holds so that shredding reaches backups: keep a copy with the master key and replace it after every retention run.",
+        "Traveller records, reports and cases open only with the retention keys ({}), which no backup holds so that shredding reaches backups: keep a copy with the master key and replace it after every retention run.",
         args.data.join(waspada_store::RETENTION_KEY_FILE).display()
     );
     Ok(ExitCode::SUCCESS)
@@ -339,7 +346,12 @@ pub fn backup(args: &StoreArgs, out: &Path) -> anyhow::Result<ExitCode> {
 
 /// `waspada admin restore --from FILE`: into an empty data folder, with the master key that the
 /// backup was made under (in the folder as `master.key`, or `--master-key-file`).
-pub fn restore(args: &StoreArgs, from: &Path, retention_keys: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn restore(
+    args: &StoreArgs,
+    from: &Path,
+    retention_keys: Option<&Path>,
+    retention_keys_master_key: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
     if args.database_url.as_deref().is_some_and(|u| !u.is_empty()) {
         bail!("restore puts an SQLite backup in place; a PostgreSQL store is restored with pg_restore");
     }
@@ -359,7 +371,11 @@ pub fn restore(args: &StoreArgs, from: &Path, retention_keys: Option<&Path>) -> 
     if retention_file.exists() {
         bail!("{} exists already: restore into an empty data folder", retention_file.display());
     }
-    if let Some(keys) = retention_keys {
+    if let (Some(keys), Some(wrapping)) = (retention_keys, retention_keys_master_key) {
+        let count = waspada_store::rewrap_retention_file(keys, wrapping, &retention_file, &key)
+            .with_context(|| format!("cannot re-wrap {} under the backup's master key", keys.display()))?;
+        println!("retention keys: {count} re-wrapped under the backup's master key");
+    } else if let Some(keys) = retention_keys {
         std::fs::copy(keys, &retention_file).with_context(|| format!("cannot copy {}", keys.display()))?;
         // The copy may come from removable media with open permissions: the key file is private.
         #[cfg(unix)]
@@ -379,14 +395,36 @@ pub fn restore(args: &StoreArgs, from: &Path, retention_keys: Option<&Path>) -> 
             // Leave the folder as it was: a half-restored store is worse than none.
             let _ = std::fs::remove_file(&database);
             let _ = std::fs::remove_file(&retention_file);
-            let why = if error.to_string().contains("retention key file") {
+            let text = error.to_string();
+            let why = if text.contains("retention key file") {
                 "give the retention keys with --retention-keys"
+            } else if text.contains("retention key") && text.contains("does not open with this master key") {
+                "the retention key file is wrapped under another master key (a rotation since the backup?): give that key with --retention-keys-master-key"
             } else {
                 "the master key does not open this backup"
             };
             return Err(error.context(why));
         }
     };
+    let unreadable = match store.check_retention_keys() {
+        Ok(count) => count,
+        Err(error) => {
+            drop(store);
+            let _ = std::fs::remove_file(&database);
+            let _ = std::fs::remove_file(&retention_file);
+            let why = if error.to_string().contains("does not open with this master key") {
+                "the retention key file is wrapped under another master key (a rotation since the backup?): give that key with --retention-keys-master-key"
+            } else {
+                "the retention key file cannot be used"
+            };
+            return Err(anyhow::Error::from(error).context(why));
+        }
+    };
+    if unreadable > 0 {
+        println!(
+            "{unreadable} data key(s) are under retention keys destroyed since the backup: their records were shredded and stay unreadable (the next retention run removes them)"
+        );
+    }
     let verdict = store.verify_audit()?;
     let context = AuditContext::new(cli_actor(), "restore")?;
     store.record_audit(&context, "store.restore", "store", "")?;
@@ -573,11 +611,15 @@ pub fn dsr(command: crate::DsrCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `waspada admin retention [--dry-run]`.
-pub fn retention(args: &StoreArgs, dry_run: bool) -> anyhow::Result<ExitCode> {
+/// `waspada admin retention [--dry-run] [--traveller-years N]`.
+pub fn retention(args: &StoreArgs, dry_run: bool, traveller_years: u16) -> anyhow::Result<ExitCode> {
     let store = args.open()?;
     let context = AuditContext::new(cli_actor(), "retention (UU 27/2022 Art. 16)")?;
-    let policy = waspada_store::RetentionPolicy::default();
+    // Whole years of 365 days, so that the period is the same every run.
+    let policy = waspada_store::RetentionPolicy {
+        traveller_days: i64::from(traveller_years) * 365,
+        ..waspada_store::RetentionPolicy::default()
+    };
     let report = store.apply_retention(&policy, chrono::Utc::now(), dry_run, &context)?;
     let verb = if dry_run { "would shred" } else { "shredded" };
     for item in &report.due {
@@ -618,6 +660,30 @@ pub fn retention(args: &StoreArgs, dry_run: bool) -> anyhow::Result<ExitCode> {
             "{} record(s) whose retention key had already been destroyed (a database older than the last run) are marked shredded",
             report.keys_unreadable
         );
+    }
+    if !dry_run {
+        let months = |list: &[i32]| list.iter().map(|m| waspada_store::month_label(*m)).collect::<Vec<_>>().join(", ");
+        println!(
+            "traveller records: {} data subject(s) shredded, {} key(s) moved to the month they fall due{}{}",
+            report.travellers_shredded,
+            report.traveller_keys_moved,
+            if report.renewed_buckets.is_empty() {
+                String::new()
+            } else {
+                format!(", key of {} renewed", months(&report.renewed_buckets))
+            },
+            if report.destroyed_buckets.is_empty() {
+                String::new()
+            } else {
+                format!(", keys of {} destroyed", months(&report.destroyed_buckets))
+            }
+        );
+        if report.epoch.is_none() && (report.travellers_shredded > 0 || !report.destroyed_buckets.is_empty()) {
+            eprintln!(
+                "PERINGATAN / WARNING: backups made before this run can no longer open the traveller records it shredded, nor any whose month has passed. Make a backup now (waspada admin backup), and replace the copy of {} kept with the master key: the old copy must be destroyed.",
+                args.data.join(waspada_store::RETENTION_KEY_FILE).display()
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

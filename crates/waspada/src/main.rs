@@ -49,6 +49,10 @@ pub struct TlsArgs {
     /// (slowloris defence; 0: the default of 10).
     #[arg(long, env = "WASPADA_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=300))]
     pub header_timeout: u64,
+    /// Seconds between looks at whether a retention run (in another process) deleted traveller
+    /// records; the counter-check index is then reloaded without them.
+    #[arg(long, env = "WASPADA_INDEX_REFRESH", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub index_refresh: u64,
 }
 
 /// Costs and limits of the citizens' app (`/lapor/` and `/api/v1/public/...`).
@@ -116,8 +120,9 @@ impl StoreArgs {
         if store.master_key_created() {
             let path = self.master_key_file.clone().unwrap_or_else(|| self.data.join("master.key"));
             eprintln!(
-                "PERINGATAN / WARNING: a new master key was created at {}.\n  Back it up somewhere safe and separate from the data: without it every sealed record is lost.",
-                path.display()
+                "PERINGATAN / WARNING: a new master key was created at {}.\n  Back it up somewhere safe and separate from the data: without it every sealed record is lost.\n  The same goes for {} (the retention keys, made with the first record): keep a copy with the master key, replaced after every retention run.",
+                path.display(),
+                self.data.join(waspada_store::RETENTION_KEY_FILE).display()
             );
         }
         Ok(store)
@@ -525,13 +530,19 @@ enum AdminCommand {
         username: String,
     },
     /// Apply the retention periods: records past theirs are crypto-shredded (their data key
-    /// destroyed) unless a legal hold applies (an open case). --dry-run only lists.
+    /// destroyed) unless a legal hold applies (an open case; for travellers also an active
+    /// watchlist entry or a pending data-subject request). --dry-run only lists.
     Retention {
         #[command(flatten)]
         store: StoreArgs,
         /// List what would be shredded and what is held, change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Years after their last activity (a change, an application, a decision, a crossing)
+        /// that traveller records are kept: set it from the office's archive schedule (jadwal
+        /// retensi arsip). New records are filed under the month they fall due by this period.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
+        traveller_years: u16,
     },
     /// Give an account a new second factor (TOTP): prints the otpauth:// address and the secret
     /// to enter in an authenticator app. Codes of an earlier enrolment stop working.
@@ -566,9 +577,15 @@ enum AdminCommand {
         #[arg(long)]
         from: PathBuf,
         /// The retention key file (`retention.keys`) as it is now, from the live data folder or
-        /// from its copy kept with the master key: without it, reports and cases stay unreadable.
+        /// from its copy kept with the master key: without it, traveller records, reports and
+        /// cases stay unreadable.
         #[arg(long)]
         retention_keys: Option<PathBuf>,
+        /// The master key that wraps the --retention-keys file, when it is not the backup's: the
+        /// live store's key after a master-key rotation since the backup. The file is re-wrapped
+        /// under the backup's key for the restored store.
+        #[arg(long, requires = "retention_keys")]
+        retention_keys_master_key: Option<PathBuf>,
     },
 }
 
@@ -617,14 +634,16 @@ fn main() -> ExitCode {
         Command::Admin { command: AdminCommand::RevokeTokens { store, username } } => {
             commands::revoke_tokens(&store, &username)
         }
-        Command::Admin { command: AdminCommand::Retention { store, dry_run } } => commands::retention(&store, dry_run),
+        Command::Admin { command: AdminCommand::Retention { store, dry_run, traveller_years } } => {
+            commands::retention(&store, dry_run, traveller_years)
+        }
         Command::Admin { command: AdminCommand::TotpEnrol { store, username } } => {
             commands::totp_enrol(&store, &username)
         }
         Command::Admin { command: AdminCommand::Backup { store, out } } => commands::backup(&store, &out),
-        Command::Admin { command: AdminCommand::Restore { store, from, retention_keys } } => {
-            commands::restore(&store, &from, retention_keys.as_deref())
-        }
+        Command::Admin {
+            command: AdminCommand::Restore { store, from, retention_keys, retention_keys_master_key },
+        } => commands::restore(&store, &from, retention_keys.as_deref(), retention_keys_master_key.as_deref()),
         Command::Admin { command: AdminCommand::CreateUser { store, username, role, display_name } } => {
             commands::create_user(&store, &username, &role, display_name.as_deref())
         }

@@ -234,3 +234,61 @@ async fn bad_check_requests_get_clear_errors() {
         app.send(Req::post("/api/v1/checks").token(&officer).json(&json!({"nik": "1709014101000001"})).build()).await;
     assert_eq!(resp.status, StatusCode::BAD_REQUEST, "a purpose is required: {}", resp.text());
 }
+
+#[tokio::test]
+async fn travellers_shredded_by_retention_leave_the_counter_check() {
+    let app = TestApp::with_config(waspada_server::ServerConfig {
+        index_refresh_every: std::time::Duration::from_millis(100),
+        ..waspada_server::ServerConfig::default()
+    });
+    app.start_index_refresh();
+    let officer = app.login(Role::Officer).await;
+    let supervisor = app.login(Role::Supervisor).await;
+    seed_network(&app, &officer).await;
+    // The agent is on an active watchlist entry by NIK: a legal hold keeps the record.
+    post(
+        &app,
+        &supervisor,
+        "/api/v1/watchlist",
+        &json!({
+            "id": "WL-7", "category": "pencegahan", "full_name": "Darlis Saputra", "nik": AGENT,
+            "legal_basis": "UU 6/2011 Pasal 97", "valid_from": "2026-01-01"
+        }),
+    )
+    .await;
+    let has_finding = |result: &Value, code: &str| {
+        result["assessment"]["findings"].as_array().is_some_and(|all| all.iter().any(|f| f["code"] == code))
+    };
+    let before = check(&app, &officer, json!({"nik": AGENT})).await;
+    assert!(has_finding(&before, "recruiter_phone_owner"), "{before}");
+
+    // Eleven years on (the default period is ten), every recruit is due and shredded.
+    let store = app.store().clone();
+    let report = tokio::task::spawn_blocking(move || {
+        let context = waspada_store::AuditContext::new("test", "retention").unwrap();
+        let later = chrono::Utc::now() + chrono::Duration::days(11 * 365);
+        store.apply_retention(&waspada_store::RetentionPolicy::default(), later, false, &context).unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(report.travellers_shredded, 5, "{report:?}");
+    assert_eq!(report.held.len(), 1, "{report:?}");
+    assert!(report.held[0].held_by.as_deref().unwrap().contains("watchlist"), "{report:?}");
+
+    // The record is gone at once; the index follows within a refresh.
+    let gone = app
+        .send(Req::post("/api/v1/checks").token(&officer).purpose(PURPOSE).json(&json!({"nik": RECRUITS[0]})).build())
+        .await;
+    gone.check_error(StatusCode::NOT_FOUND, "not_found");
+    let mut agent = Value::Null;
+    for _ in 0..100 {
+        agent = check(&app, &officer, json!({"nik": AGENT})).await;
+        if !has_finding(&agent, "recruiter_phone_owner") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!has_finding(&agent, "recruiter_phone_owner"), "the shredded recruits still count: {agent}");
+    assert_eq!(agent["person"]["nik"], AGENT, "the held agent stays");
+    assert_eq!(agent["watchlist_hits"][0]["entry_id"], "WL-7", "{agent}");
+}

@@ -47,6 +47,7 @@ pub struct TestApp {
     dir: tempfile::TempDir,
     /// The same store the router uses (to issue partner tokens as an administrator would).
     store: Store,
+    state: AppState,
 }
 
 impl TestApp {
@@ -73,14 +74,26 @@ impl TestApp {
                 .create_user(&name, &format!("Test {}", role.name()), role.name(), password_hash(), &setup)
                 .expect("create a test user");
         }
-        let router = waspada_server::app(AppState::new(store.clone(), config));
-        TestApp { router, dir, store }
+        let state = AppState::new(store.clone(), config);
+        let router = waspada_server::app(state.clone());
+        TestApp { router, dir, store, state }
     }
 
     /// Requests arrive from this client address (as `waspada serve` reports it to handlers).
     pub fn with_client_address(mut self, addr: std::net::SocketAddr) -> TestApp {
         self.router = self.router.layer(axum::extract::connect_info::MockConnectInfo(addr));
         self
+    }
+
+    /// The store the router uses.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Starts what `waspada serve` runs beside the router: the counter-check index reload after
+    /// retention runs.
+    pub fn start_index_refresh(&self) {
+        waspada_server::spawn_index_refresh(self.state.clone());
     }
 
     /// The store's data folder.

@@ -22,4 +22,5 @@ mod properties;
 mod public;
 mod retention;
 mod subject_requests;
+mod traveller_retention;
 mod users;

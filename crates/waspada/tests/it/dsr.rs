@@ -115,3 +115,64 @@ fn retention_lists_before_it_shreds() {
     check(&real, 0, &["retention: 0 record(s) shredded"]);
     check(&store.run("audit list", &["--action", "retention.run"]), 0, &["retention:all"]);
 }
+
+#[test]
+fn retention_shreds_traveller_records_past_their_period() {
+    let store = Store::new();
+    check(&store.import(&[&fixture("canonical")]), 0, &[]);
+    let database = rusqlite::Connection::open(store.database()).unwrap();
+    let persons = |db: &rusqlite::Connection| -> i64 {
+        db.query_row("SELECT COUNT(*) FROM persons", [], |row| row.get(0)).unwrap()
+    };
+    let before = persons(&database);
+    // Nothing is due while the records are fresh.
+    check(&store.run("admin retention", &["--dry-run"]), 0, &["dry run: 0 record(s) would shred"]);
+    // Twelve years pass for the records (their activity moved back, as if made in 2014).
+    for statement in [
+        "UPDATE persons SET updated_at = '2014-01-01T00:00:00Z'",
+        "UPDATE documents SET updated_at = '2014-01-01T00:00:00Z'",
+        "UPDATE applications SET updated_at = '2014-01-01T00:00:00Z', applied_on = '2014-01-01', decided_at = NULL",
+        "UPDATE crossings SET crossed_at = '2014-01-01T00:00:00Z'",
+    ] {
+        database.execute(statement, []).unwrap();
+    }
+    let dry = store.run("admin retention", &["--dry-run", "--traveller-years", "10"]);
+    check(&dry, 0, &["would shred\tperson:", "traveller", "traveller_days"]);
+    assert_eq!(persons(&database), before, "a dry run deletes nothing");
+    // With a period of 15 years they are not due yet.
+    check(&store.run("admin retention", &["--dry-run", "--traveller-years", "15"]), 0, &["0 record(s) would shred"]);
+    check(&store.run("admin retention", &["--traveller-years", "0"]), 2, &["traveller-years"]);
+
+    let real = store.run("admin retention", &["--traveller-years", "10"]);
+    check(&real, 0, &["traveller records:", "data subject(s) shredded"]);
+    assert!(real.stderr.contains("backups made before this run"), "{}", real.describe());
+    let after = persons(&database);
+    let held = dry.stdout.lines().filter(|l| l.starts_with("held\tperson:")).count() as i64;
+    assert_eq!(after, held, "only the held persons are left\n{}", dry.stdout);
+    assert!(after < before);
+    let shredded = real.stdout.lines().filter(|l| l.starts_with("shredded\tperson:")).count() as i64;
+    assert_eq!(shredded, before - after, "{}", real.stdout);
+    let (_, gone) = store.lookup(&["nik", SITI]);
+    assert!(gone.is_none(), "Siti's record is shredded");
+    // Nothing of a shredded person is left behind.
+    for (table, column) in [("applications", "person_id"), ("documents", "person_id"), ("crossings", "person_id")] {
+        let orphans: i64 = database
+            .query_row(
+                &format!("SELECT COUNT(*) FROM {table} WHERE {column} IS NOT NULL AND {column} NOT IN (SELECT id FROM persons)"),
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(orphans, 0, "{table} outlive their person");
+    }
+    // One person key per person left: the shredded persons' keys are destroyed.
+    let person_keys: i64 = database
+        .query_row("SELECT COUNT(*) FROM data_keys WHERE substr(subject, 1, 2) = x'703a'", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(person_keys, after);
+    // Each shredding is audited, and the audit chain is intact.
+    check(&store.run("audit list", &["--action", "retention.shred"]), 0, &["person:"]);
+    check(&store.run("audit verify", &[]), 0, &[]);
+    // A second run finds nothing more.
+    check(&store.run("admin retention", &["--traveller-years", "10"]), 0, &["0 data subject(s) shredded"]);
+}

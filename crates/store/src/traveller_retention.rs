@@ -1,0 +1,552 @@
+//! Retention of traveller records: persons with their documents, applications and crossings, and
+//! documents with no known holder (with their crossings). Each data key of these records is the
+//! unit of retention: its records fall due a period (`RetentionPolicy::traveller_days`) after
+//! their last activity — the latest change made here, application date, decision or crossing —
+//! and are then deleted with their blind indexes and their key, unless a legal hold applies: the
+//! person is a party to an open case (directly or through a confirmed report link), is on an active
+//! watchlist entry (by NIK, or a document by number), or has a data-subject request pending.
+//!
+//! Backups: each key is wrapped under the retention key of the *month* its records fall due (a
+//! bucket, `seal::RetentionKeys`). A run moves keys whose due month changed (new activity, a
+//! hold), shreds the due ones, renews the current month's bucket when it shredded from it, and
+//! destroys the buckets of months that have passed. A backup made before the run can then open
+//! no shredded record, yet still opens every traveller who was not due — unlike the epochs of
+//! reports and cases, which make older backups lose all of them.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use crate::backend::{Sql, Value, placeholders};
+use crate::error::{Error, Result};
+use crate::retention::{RetentionItem, RetentionPolicy, RetentionReport};
+use crate::seal::{self, month_of, next_month};
+use crate::{AuditContext, Store, audit};
+
+/// The `meta` row a run changes when it deletes traveller records, so that running servers
+/// reload their counter-check index (`Store::traveller_shred_mark`).
+pub(crate) const TRAVELLER_SHRED_META: &str = "traveller_shred_mark";
+
+/// The `meta` row with the traveller period of the last run (8 bytes, big endian): every process
+/// buckets new keys by it.
+pub(crate) const TRAVELLER_DAYS_META: &str = "traveller_retention_days";
+
+/// The shortest period a policy may set: new keys go into the bucket of today plus the period,
+/// which must never be a month a run may be renewing or destroying.
+const SHORTEST_TRAVELLER_DAYS: i64 = 365;
+
+/// Keys handled per write transaction.
+const BATCH: usize = 500;
+
+/// One traveller data key as a run sees it.
+#[derive(Clone)]
+struct TravellerKey {
+    id: i64,
+    /// The retention key that wraps it (`None`: the master key, from before buckets).
+    bucket: Option<i64>,
+    person: Option<i64>,
+}
+
+/// What a run decided for the traveller keys (made before anything changes).
+pub(crate) struct TravellerPlan {
+    days: i64,
+    today: NaiveDate,
+    /// Due, not held: to shred.
+    shred: Vec<TravellerKey>,
+    /// Under a bucket whose key no longer exists: unreadable for good.
+    unreadable: Vec<TravellerKey>,
+    /// The others, with the month each belongs in.
+    keep: Vec<(TravellerKey, i32)>,
+}
+
+fn day(value: Option<Value>) -> Option<NaiveDate> {
+    let text = value.and_then(Value::into_text)?;
+    NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()
+}
+
+fn subject_of(key: &TravellerKey) -> String {
+    match key.person {
+        Some(person) => format!("person:{person}"),
+        None => format!("traveller-key:{}", key.id),
+    }
+}
+
+impl Store {
+    /// Decides, as of `now`, which traveller keys are due, held, or belong in another bucket, and
+    /// lists the due and held ones in `report`.
+    pub(crate) fn plan_traveller_retention(
+        &self,
+        policy: &RetentionPolicy,
+        now: DateTime<Utc>,
+        report: &mut RetentionReport,
+    ) -> Result<TravellerPlan> {
+        if policy.traveller_days < SHORTEST_TRAVELLER_DAYS {
+            return Err(Error::Config(format!(
+                "the retention period of traveller records must be at least {SHORTEST_TRAVELLER_DAYS} days"
+            )));
+        }
+        let today = now.date_naive();
+        let [person_prefix, document_prefix] = seal::TRAVELLER_PREFIXES;
+        let (rows, holds) = self.backend.read(|sql| {
+            // One pass over every traveller table: the latest day of activity per data key.
+            let rows = sql.rows(
+                "SELECT k.id, k.epoch, k.created_at, a.last_day, a.person
+                 FROM data_keys k LEFT JOIN (
+                    SELECT key_id, MAX(day) AS last_day, MAX(person) AS person FROM (
+                        SELECT key_id, substr(updated_at, 1, 10) AS day, id AS person FROM persons
+                        UNION ALL SELECT key_id, substr(updated_at, 1, 10), NULL FROM documents
+                        UNION ALL SELECT key_id, substr(updated_at, 1, 10), NULL FROM applications
+                        UNION ALL SELECT key_id, substr(applied_on, 1, 10), NULL FROM applications
+                        UNION ALL SELECT key_id, substr(decided_at, 1, 10), NULL FROM applications
+                            WHERE decided_at IS NOT NULL
+                        UNION ALL SELECT key_id, substr(crossed_at, 1, 10), NULL FROM crossings
+                    ) activity GROUP BY key_id
+                 ) a ON a.key_id = k.id
+                 WHERE substr(k.subject, 1, 2) = $1 OR substr(k.subject, 1, 2) = $2",
+                &[Value::Blob(person_prefix.to_vec()), Value::Blob(document_prefix.to_vec())],
+            )?;
+            let holds = holds(sql, today, None)?;
+            Ok((rows, holds))
+        })?;
+        let buckets = self.keys.traveller_buckets()?;
+        let mut plan = TravellerPlan {
+            days: policy.traveller_days,
+            today,
+            shred: Vec::new(),
+            unreadable: Vec::new(),
+            keep: Vec::new(),
+        };
+        for row in rows {
+            let mut row = row.into_iter();
+            let Some(Value::Int(id)) = row.next() else { return Err(Error::Corrupt("data_keys row".into())) };
+            let bucket = row.next().and_then(|v| v.as_int());
+            let created = day(row.next());
+            let last_activity = day(row.next()).or(created).unwrap_or(today);
+            let person = row.next().and_then(|v| v.as_int());
+            let key = TravellerKey { id, bucket, person };
+            if let Some(bucket) = bucket
+                && !buckets.contains_key(&bucket)
+                && !self.keys.retention_epoch_exists(bucket)?
+            {
+                plan.unreadable.push(key);
+                continue;
+            }
+            let due_on = last_activity + Duration::days(policy.traveller_days);
+            let item = |held_by: Option<String>| RetentionItem {
+                subject: subject_of(&key),
+                kind: "traveller".into(),
+                last_change: last_activity.to_string(),
+                rule: "traveller_days",
+                held_by,
+            };
+            if due_on >= today {
+                plan.keep.push((key, month_of(due_on)));
+            } else if let Some(hold) = holds.get(&id) {
+                report.held.push(item(Some(hold.clone())));
+                // Kept past its due month: one month at a time, until the hold ends.
+                plan.keep.push((key, next_month(month_of(today))));
+            } else {
+                report.due.push(item(None));
+                plan.shred.push(key);
+            }
+        }
+        Ok(plan)
+    }
+
+    /// Carries out a plan: shreds, moves keys to their buckets, renews the current month's bucket
+    /// when it shredded from it, and destroys the buckets of past months.
+    pub(crate) fn apply_traveller_plan(
+        &self,
+        plan: TravellerPlan,
+        context: &AuditContext,
+        report: &mut RetentionReport,
+    ) -> Result<()> {
+        let current_month = month_of(plan.today);
+        let buckets = self.keys.traveller_buckets()?;
+        let mut deleted = 0u64;
+        let mut renew = BTreeSet::new();
+        let mut keep = plan.keep;
+        let mut kept_after_all = HashSet::new();
+        let cutoff = plan.today - Duration::days(plan.days);
+        for batch in plan.shred.chunks(BATCH) {
+            let outcomes = self.backend.write(|sql| {
+                let mut outcomes = Vec::with_capacity(batch.len());
+                for key in batch {
+                    outcomes.push(shred_key(sql, key, cutoff, plan.today)?);
+                    if let Some(Shredded::Done) = outcomes.last() {
+                        audit::record(
+                            &self.keys,
+                            sql,
+                            context,
+                            "retention.shred",
+                            &subject_of(key),
+                            "traveller records deleted, data key destroyed",
+                            Utc::now(),
+                        )?;
+                    }
+                }
+                Ok(outcomes)
+            })?;
+            for (key, outcome) in batch.iter().zip(outcomes) {
+                match outcome {
+                    Shredded::Done => {
+                        deleted += 1;
+                        self.keys.forget(key.id);
+                        if let Some(month) = key.bucket.and_then(|b| buckets.get(&b)) {
+                            renew.insert(*month);
+                        }
+                    }
+                    // New activity or a new hold since the plan was made: it stays.
+                    Shredded::Kept(month) => {
+                        kept_after_all.insert(subject_of(key));
+                        keep.push((key.clone(), month.max(next_month(current_month))));
+                    }
+                    Shredded::Gone => {}
+                }
+            }
+        }
+        for batch in plan.unreadable.chunks(BATCH) {
+            self.backend.write(|sql| {
+                for key in batch {
+                    delete_records(sql, key.id)?;
+                    audit::record(
+                        &self.keys,
+                        sql,
+                        context,
+                        "retention.shred",
+                        &subject_of(key),
+                        "traveller records deleted: their bucket key had already been destroyed",
+                        Utc::now(),
+                    )?;
+                }
+                Ok(())
+            })?;
+            for key in batch {
+                self.keys.forget(key.id);
+            }
+            report.keys_unreadable += batch.len() as u64;
+        }
+        report.due.retain(|item| item.kind != "traveller" || !kept_after_all.contains(&item.subject));
+        // A backup may hold a shredded key under a bucket of this month (or of a past one, which
+        // goes anyway): renew it, so that its old key can be destroyed too. Later months are
+        // never renewed, as writers are filling them; a key shredded from one (after the period
+        // was shortened) stays readable in older backups until that month has passed.
+        renew.retain(|month| *month == current_month);
+        for month in &renew {
+            self.keys.renew_traveller_bucket(*month)?;
+        }
+        report.renewed_buckets = renew.iter().copied().collect();
+        // Move every kept key that is not under the newest key of its month.
+        let mut newest: HashMap<i32, i64> = HashMap::new();
+        for (id, month) in self.keys.traveller_buckets()? {
+            let slot = newest.entry(month).or_insert(id);
+            *slot = (*slot).max(id);
+        }
+        let mut moves: Vec<(i64, i64)> = Vec::new();
+        for (key, month) in &keep {
+            let target = match newest.get(month) {
+                Some(id) => *id,
+                None => {
+                    let id = self.keys.traveller_bucket(*month)?;
+                    newest.insert(*month, id);
+                    id
+                }
+            };
+            if key.bucket != Some(target) {
+                moves.push((key.id, target));
+            }
+        }
+        report.traveller_keys_moved = self.rewrap_keys(&moves)?;
+        // Destroy past months and renewed months' old keys, after a last sweep for keys stored
+        // under them since the plan (moved to next month's bucket; the next run places them).
+        let destroy: Vec<i64> = self
+            .keys
+            .traveller_buckets()?
+            .into_iter()
+            .filter(|(id, month)| *month < current_month || (renew.contains(month) && newest.get(month) != Some(id)))
+            .map(|(id, _)| id)
+            .collect();
+        if !destroy.is_empty() {
+            let safe = self.keys.traveller_bucket(next_month(current_month))?;
+            for chunk in destroy.chunks(500) {
+                let stragglers = self.backend.read(|sql| {
+                    let params: Vec<Value> = chunk.iter().copied().map(Value::Int).collect();
+                    let rows = sql.rows(
+                        &format!("SELECT id FROM data_keys WHERE epoch IN ({})", placeholders(0, chunk.len())),
+                        &params,
+                    )?;
+                    Ok(rows.iter().filter_map(|r| r.first().and_then(Value::as_int)).collect::<Vec<_>>())
+                })?;
+                let moves: Vec<(i64, i64)> = stragglers.into_iter().map(|id| (id, safe)).collect();
+                report.traveller_keys_moved += self.rewrap_keys(&moves)?;
+            }
+            let destroyed = self.keys.destroy_traveller_buckets(&destroy)?;
+            let mut months: Vec<i32> = destroyed.iter().filter_map(|id| buckets.get(id).copied()).collect();
+            months.sort_unstable();
+            months.dedup();
+            report.destroyed_buckets = months;
+        }
+        self.backend.write(|sql| {
+            sql.exec(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[Value::from(TRAVELLER_DAYS_META), Value::Blob(plan.days.to_be_bytes().to_vec())],
+            )?;
+            if deleted + report.keys_unreadable > 0 {
+                sql.exec(
+                    "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    &[Value::from(TRAVELLER_SHRED_META), Value::Blob(crate::now_text().into_bytes())],
+                )?;
+            }
+            Ok(())
+        })?;
+        self.keys.set_traveller_days(plan.days);
+        report.travellers_shredded = deleted;
+        Ok(())
+    }
+
+    /// Re-wraps data keys under other retention keys, `(key, target)`, in batches; returns how
+    /// many moved.
+    fn rewrap_keys(&self, moves: &[(i64, i64)]) -> Result<u64> {
+        let target_of: HashMap<i64, i64> = moves.iter().copied().collect();
+        let mut moved = 0;
+        for chunk in moves.chunks(2_000) {
+            moved += self.backend.write(|sql| {
+                let params: Vec<Value> = chunk.iter().map(|(id, _)| Value::Int(*id)).collect();
+                let rows = sql.rows(
+                    &format!("SELECT id, wrapped, epoch FROM data_keys WHERE id IN ({})", placeholders(0, chunk.len())),
+                    &params,
+                )?;
+                let mut moved = 0u64;
+                for row in rows {
+                    let mut row = row.into_iter();
+                    let (Some(Value::Int(id)), Some(Value::Blob(wrapped))) = (row.next(), row.next()) else {
+                        return Err(Error::Corrupt("data_keys row".into()));
+                    };
+                    let from = row.next().and_then(|v| v.as_int());
+                    let Some(target) = target_of.get(&id).copied() else { continue };
+                    if from == Some(target) {
+                        continue;
+                    }
+                    let fresh = self.keys.rewrap_to_epoch(id, &wrapped, from, target)?;
+                    sql.exec(
+                        "UPDATE data_keys SET wrapped = $1, epoch = $2 WHERE id = $3",
+                        &[Value::Blob(fresh), Value::Int(target), Value::Int(id)],
+                    )?;
+                    moved += 1;
+                }
+                Ok(moved)
+            })?;
+        }
+        Ok(moved)
+    }
+
+    /// Opens the retention key file with the master key (an error if it is damaged or wrapped
+    /// under another master key) and counts the data keys under a retention key that no longer
+    /// exists: records shredded since this database was copied (a restored backup), which can
+    /// never be read again.
+    pub fn check_retention_keys(&self) -> Result<u64> {
+        let known = self.keys.retention_key_numbers()?;
+        let rows = self.backend.read(|sql| {
+            sql.rows("SELECT epoch, COUNT(*) FROM data_keys WHERE epoch IS NOT NULL GROUP BY epoch", &[])
+        })?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| Some((row.first()?.as_int()?, row.get(1)?.as_int()?)))
+            .filter(|(number, _)| !known.contains(number))
+            .map(|(_, count)| count as u64)
+            .sum())
+    }
+
+    /// Changes whenever a retention run deletes traveller records: a running server compares it
+    /// to reload its counter-check index.
+    pub fn traveller_shred_mark(&self) -> Result<Option<String>> {
+        self.backend.read(|sql| {
+            Ok(crate::read_meta(sql, TRAVELLER_SHRED_META)?.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
+        })
+    }
+}
+
+/// The legal holds on traveller keys as of `today`, each with its reason; for one person only
+/// when `person` is given.
+fn holds(sql: &mut dyn Sql, today: NaiveDate, person: Option<i64>) -> Result<HashMap<i64, String>> {
+    let (only, params) = match person {
+        Some(id) => (" AND p.id = $2", vec![Value::Text(today.to_string()), Value::Int(id)]),
+        None => ("", vec![Value::Text(today.to_string())]),
+    };
+    let statement = format!(
+        "SELECT p.key_id, 'a party to an open case (legal hold)' FROM persons p
+           JOIN case_parties cp ON cp.person_id = p.id JOIN cases c ON c.id = cp.case_id
+          WHERE c.status = 'open'{only}
+         UNION ALL SELECT p.key_id, 'linked to a report in an open case (legal hold)' FROM persons p
+           JOIN report_links l ON l.person_id = p.id JOIN submissions s ON s.id = l.submission_id
+           JOIN cases c ON c.id = s.case_id
+          WHERE c.status = 'open' AND l.state = 'confirmed'{only}
+         UNION ALL SELECT p.key_id, 'an active watchlist entry' FROM persons p
+           JOIN watchlist w ON w.nik_bidx = p.nik_bidx
+          WHERE (w.valid_until IS NULL OR w.valid_until >= $1){only}
+         UNION ALL SELECT d.key_id, 'a document on an active watchlist entry' FROM documents d
+           JOIN watchlist w ON w.number_bidx = d.number_bidx
+          WHERE (w.valid_until IS NULL OR w.valid_until >= $1){}
+         UNION ALL SELECT p.key_id, 'a data-subject request pending' FROM persons p
+           JOIN subject_requests r ON r.person_id = p.id
+          WHERE r.status IN ('pending', 'approved'){only}",
+        if person.is_some() { " AND d.person_id = $2" } else { "" }
+    );
+    let mut found = HashMap::new();
+    for row in sql.rows(&statement, &params)? {
+        let mut row = row.into_iter();
+        if let (Some(Value::Int(key)), Some(Value::Text(why))) = (row.next(), row.next()) {
+            found.entry(key).or_insert(why);
+        }
+    }
+    Ok(found)
+}
+
+enum Shredded {
+    Done,
+    /// Still active or held: the month it now belongs in.
+    Kept(i32),
+    /// Already gone (another run).
+    Gone,
+}
+
+/// Shreds one traveller key inside a write transaction, after checking again that nothing new
+/// happened to its records (an import, a case) since the plan was made.
+fn shred_key(sql: &mut dyn Sql, key: &TravellerKey, cutoff: NaiveDate, today: NaiveDate) -> Result<Shredded> {
+    let rows = sql.rows("SELECT subject FROM data_keys WHERE id = $1", &[Value::Int(key.id)])?;
+    let Some(Value::Blob(subject)) = rows.into_iter().next().and_then(|r| r.into_iter().next()) else {
+        return Ok(Shredded::Gone);
+    };
+    let (latest, person) = latest_activity(sql, key.id, &subject)?;
+    let held = match person {
+        Some(person) => !holds(sql, today, Some(person))?.is_empty(),
+        None => false,
+    };
+    if held || latest.is_some_and(|day| day >= cutoff) {
+        let days = (today - cutoff).num_days();
+        let due_on = latest.map_or(today, |day| day + Duration::days(days));
+        return Ok(Shredded::Kept(month_of(due_on.max(today))));
+    }
+    delete_records(sql, key.id)?;
+    Ok(Shredded::Done)
+}
+
+/// The latest day of activity of the records under a key, and the person it belongs to, using
+/// only indexed paths (by NIK index, holder, document key).
+fn latest_activity(sql: &mut dyn Sql, key_id: i64, subject: &[u8]) -> Result<(Option<NaiveDate>, Option<i64>)> {
+    let mut days: Vec<Option<NaiveDate>> = Vec::new();
+    let mut person = None;
+    let doc_keys: Vec<Vec<u8>> = if let Some(nik_bidx) = subject.strip_prefix(b"p:".as_slice()) {
+        for row in sql.rows(
+            "SELECT id, updated_at FROM persons WHERE nik_bidx = $1 AND key_id = $2",
+            &[Value::Blob(nik_bidx.to_vec()), Value::Int(key_id)],
+        )? {
+            let mut row = row.into_iter();
+            person = row.next().and_then(|v| v.as_int());
+            days.push(day(row.next()));
+        }
+        let Some(id) = person else { return Ok((None, None)) };
+        for row in sql.rows(
+            "SELECT updated_at, applied_on, decided_at FROM applications WHERE person_id = $1",
+            &[Value::Int(id)],
+        )? {
+            days.extend(row.into_iter().map(|v| day(Some(v))));
+        }
+        let docs = sql.rows("SELECT doc_key, updated_at FROM documents WHERE person_id = $1", &[Value::Int(id)])?;
+        docs.into_iter()
+            .filter_map(|row| {
+                let mut row = row.into_iter();
+                let doc_key = row.next().and_then(Value::into_blob);
+                days.push(day(row.next()));
+                doc_key
+            })
+            .collect()
+    } else {
+        let doc_key = subject.get(2..).unwrap_or_default().to_vec();
+        for row in sql.rows(
+            "SELECT updated_at FROM documents WHERE doc_key = $1 AND key_id = $2",
+            &[Value::Blob(doc_key.clone()), Value::Int(key_id)],
+        )? {
+            days.push(day(row.into_iter().next()));
+        }
+        vec![doc_key]
+    };
+    for doc_key in &doc_keys {
+        for row in sql.rows(
+            "SELECT MAX(crossed_at) FROM crossings WHERE doc_key = $1 AND key_id = $2",
+            &[Value::Blob(doc_key.clone()), Value::Int(key_id)],
+        )? {
+            days.push(day(row.into_iter().next()));
+        }
+    }
+    Ok((days.into_iter().flatten().max(), person))
+}
+
+/// Deletes the records under a traveller key, what indexes them, and the key.
+fn delete_records(sql: &mut dyn Sql, key_id: i64) -> Result<()> {
+    let rows = sql.rows("SELECT subject FROM data_keys WHERE id = $1", &[Value::Int(key_id)])?;
+    let Some(Value::Blob(subject)) = rows.into_iter().next().and_then(|r| r.into_iter().next()) else {
+        return Ok(());
+    };
+    if let Some(nik_bidx) = subject.strip_prefix(b"p:".as_slice()) {
+        let found = sql.rows("SELECT id FROM persons WHERE nik_bidx = $1", &[Value::Blob(nik_bidx.to_vec())])?;
+        if let Some(person) = found.into_iter().next().and_then(|r| r.into_iter().next()).and_then(|v| v.as_int()) {
+            let person = Value::Int(person);
+            let docs = sql.rows("SELECT doc_key FROM documents WHERE person_id = $1", std::slice::from_ref(&person))?;
+            for doc_key in docs.into_iter().filter_map(|r| r.into_iter().next()) {
+                sql.exec(
+                    "DELETE FROM crossings WHERE doc_key = $1 AND key_id = $2",
+                    &[doc_key.clone(), Value::Int(key_id)],
+                )?;
+                // Crossings of these documents sealed under another key (from before the document
+                // was linked) stay with that key, unlinked.
+                sql.exec("UPDATE crossings SET document_id = NULL, person_id = NULL WHERE doc_key = $1", &[doc_key])?;
+            }
+            sql.exec("DELETE FROM applications WHERE person_id = $1", std::slice::from_ref(&person))?;
+            sql.exec("DELETE FROM documents WHERE person_id = $1", std::slice::from_ref(&person))?;
+            sql.exec(
+                "DELETE FROM name_index WHERE owner_kind = 'person' AND owner_id = $1",
+                std::slice::from_ref(&person),
+            )?;
+            sql.exec(
+                "DELETE FROM phone_index WHERE owner_kind = 'person' AND owner_id = $1",
+                std::slice::from_ref(&person),
+            )?;
+            sql.exec("DELETE FROM report_links WHERE person_id = $1", std::slice::from_ref(&person))?;
+            sql.exec("DELETE FROM persons WHERE id = $1", &[person])?;
+        }
+    } else {
+        let doc_key = Value::Blob(subject.get(2..).unwrap_or_default().to_vec());
+        sql.exec("DELETE FROM crossings WHERE doc_key = $1 AND key_id = $2", &[doc_key.clone(), Value::Int(key_id)])?;
+        sql.exec("DELETE FROM documents WHERE doc_key = $1 AND key_id = $2", &[doc_key, Value::Int(key_id)])?;
+    }
+    sql.exec("DELETE FROM data_keys WHERE id = $1", &[Value::Int(key_id)])?;
+    Ok(())
+}
+
+/// The months of the traveller buckets, for reports (`YYYY-MM`).
+pub fn month_label(month: i32) -> String {
+    format!("{:04}-{:02}", month / 100, month % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_roll_over_the_year() {
+        assert_eq!(next_month(203611), 203612);
+        assert_eq!(next_month(203612), 203701);
+        assert_eq!(month_of(NaiveDate::from_ymd_opt(2036, 1, 31).unwrap()), 203601);
+        assert_eq!(month_label(203601), "2036-01");
+    }
+
+    #[test]
+    fn days_are_read_from_dates_and_stamps() {
+        assert_eq!(day(Some(Value::from("2026-11-29T08:00:00Z"))), NaiveDate::from_ymd_opt(2026, 11, 29));
+        assert_eq!(day(Some(Value::from("2026-11-29"))), NaiveDate::from_ymd_opt(2026, 11, 29));
+        assert_eq!(day(Some(Value::from("kemarin"))), None);
+        assert_eq!(day(Some(Value::Null)), None);
+        assert_eq!(day(None), None);
+    }
+}

@@ -1,0 +1,231 @@
+//! Retention of traveller records: a person (with documents, applications, crossings) or a
+//! holderless document falls due a period after its last activity and is deleted with its key,
+//! unless held; their keys live in month buckets so that shredding reaches backups without
+//! making a backup lose everyone else.
+
+use chrono::{Datelike, Duration, NaiveDate, Utc};
+use waspada_domain::{Direction, Sex};
+use waspada_store::{ConflictPolicy, NewParty, NewSubjectRequest, PartyRole, RequestKind, RetentionPolicy, Store};
+
+use crate::fixtures::{clerk, count, crossing, passport, person, watch};
+use crate::support::Harness;
+
+both_backends!(travellers_fall_due_after_their_last_activity_unless_held);
+
+fn stamp(at: chrono::DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn travellers_fall_due_after_their_last_activity_unless_held(harness: &Harness) {
+    let store = harness.open();
+    let context = clerk();
+    let policy = ConflictPolicy::Reject;
+    let lama = person("Rahmat Lama", "1980-02-03", Sex::Male, 1);
+    let baru = person("Yanti Baru", "1990-04-05", Sex::Female, 2);
+    let diawasi = person("Joko Diawasi", "1975-06-07", Sex::Male, 3);
+    let bertanya = person("Sari Bertanya", "1985-08-09", Sex::Female, 4);
+    let dikasus = person("Dodi Dikasus", "1988-10-11", Sex::Male, 5);
+    let everyone = [&lama, &baru, &diawasi, &bertanya, &dikasus];
+    store.import_persons(&everyone.map(Clone::clone), policy, &context).unwrap();
+    let lama_passport = passport("C1000001", "IDN", Some(&lama), "2020-01-01");
+    let baru_passport = passport("C1000002", "IDN", Some(&baru), "2020-01-01");
+    let holderless = passport("C1000003", "IDN", None, "2019-01-01");
+    store
+        .import_documents(&[lama_passport.clone(), baru_passport.clone(), holderless.clone()], policy, &context)
+        .unwrap();
+    // Yanti's last crossing is three years from now: her records fall due three years later.
+    let three_years = stamp(Utc::now() + Duration::days(3 * 365));
+    store
+        .import_crossings(
+            &[
+                crossing(&lama_passport, Direction::Exit, "BKS", "2024-01-05T02:00:00Z"),
+                crossing(&baru_passport, Direction::Exit, "BKS", &three_years),
+                crossing(&holderless, Direction::Entry, "BKS", "2023-03-01T02:00:00Z"),
+            ],
+            policy,
+            &context,
+        )
+        .unwrap();
+    let mut entry = watch("WL-HOLD", "Joko Diawasi");
+    entry.nik = Some(diawasi.nik.clone());
+    store.import_watchlist(&[entry], policy, &context).unwrap();
+    let id_of = |p: &waspada_domain::Person| store.person_by_nik(&p.nik, &context).unwrap().unwrap().id;
+    store
+        .record_subject_request(
+            &NewSubjectRequest {
+                kind: RequestKind::Access,
+                person_id: id_of(&bertanya),
+                requester: "Sari".into(),
+                detail: "salinan data".into(),
+                correction: None,
+            },
+            &context,
+        )
+        .unwrap();
+    let (case_id, _) = store.open_case("Perekrutan Dodi", "", &[], &context).unwrap();
+    store
+        .add_case_party(
+            case_id,
+            &NewParty {
+                role: PartyRole::Suspect,
+                person_id: Some(id_of(&dikasus)),
+                name: "Dodi".into(),
+                phone: None,
+                note: None,
+            },
+            &context,
+        )
+        .unwrap();
+    let persons_before = count(&store, "persons");
+    let later = Utc::now() + Duration::days(10 * 365 + 100);
+    let retention = RetentionPolicy::default();
+
+    // Not yet: nothing is due a year from now.
+    let soon = store.apply_retention(&retention, Utc::now() + Duration::days(365), true, &clerk()).unwrap();
+    assert!(soon.due.iter().all(|i| i.kind != "traveller"), "{soon:?}");
+
+    // A dry run ten years on lists Rahmat and the holderless passport, and the three held.
+    let dry = store.apply_retention(&retention, later, true, &clerk()).unwrap();
+    let mut due: Vec<&str> = dry.due.iter().filter(|i| i.kind == "traveller").map(|i| i.subject.as_str()).collect();
+    due.sort();
+    assert_eq!(due.len(), 2, "{dry:?}");
+    assert!(due.contains(&format!("person:{}", id_of(&lama)).as_str()), "{due:?}");
+    assert!(due.iter().any(|s| s.starts_with("traveller-key:")), "{due:?}");
+    let mut held: Vec<&str> = dry.held.iter().filter_map(|i| i.held_by.as_deref()).collect();
+    held.sort();
+    assert_eq!(held.len(), 3, "{dry:?}");
+    assert!(held[0].contains("data-subject request"), "{held:?}");
+    assert!(held[1].contains("open case"), "{held:?}");
+    assert!(held[2].contains("watchlist"), "{held:?}");
+    assert_eq!(count(&store, "persons"), persons_before, "a dry run changes nothing");
+    assert!(store.person_by_nik(&lama.nik, &context).unwrap().is_some());
+
+    // The run shreds them: the rows, their blind indexes and the keys are gone.
+    let report = store.apply_retention(&retention, later, false, &clerk()).unwrap();
+    assert_eq!(report.travellers_shredded, 2, "{report:?}");
+    assert_eq!(count(&store, "persons"), persons_before - 1);
+    assert!(store.persons_by_name("Rahmat Lama", None, 10, &context).unwrap().is_empty());
+    assert!(store.person_by_nik(&lama.nik, &context).unwrap().is_none());
+    assert!(store.documents_by_number("C1000001", None, &context).unwrap().is_empty());
+    assert!(store.documents_by_number("C1000003", None, &context).unwrap().is_empty());
+    assert_eq!(count(&store, "crossings"), 1, "only Yanti's crossing is left");
+    assert_eq!(count(&store, "documents"), 1);
+    // The creation month's bucket (today plus ten years) has passed by then: destroyed.
+    let creation_month = Utc::now().date_naive() + Duration::days(waspada_store::DEFAULT_TRAVELLER_DAYS);
+    let creation_month = creation_month.year() * 100 + creation_month.month() as i32;
+    assert!(report.destroyed_buckets.contains(&creation_month), "{report:?}");
+    // Everyone else reads as before.
+    for kept in [&baru, &diawasi, &bertanya, &dikasus] {
+        let found = store.person_by_nik(&kept.nik, &context).unwrap().unwrap();
+        assert_eq!(found.record.full_name, kept.full_name);
+    }
+    assert_eq!(store.documents_by_number("C1000002", None, &context).unwrap().len(), 1);
+    // Each shredding is in the audit log.
+    let audit = store
+        .audit_entries(&waspada_store::AuditQuery {
+            action: Some("retention.shred".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(audit.len(), 2, "{audit:?}");
+    // A second run at the same time finds nothing new to shred.
+    let again = store.apply_retention(&retention, later, false, &clerk()).unwrap();
+    assert_eq!(again.travellers_shredded, 0, "{again:?}");
+    // The NIK can be registered again (a returning citizen): nothing of the old record is in the way.
+    store.import_persons(std::slice::from_ref(&lama), policy, &context).unwrap();
+    assert!(store.person_by_nik(&lama.nik, &context).unwrap().is_some());
+    // A period shorter than a year is refused: new keys are filed under today plus the period.
+    let short = RetentionPolicy { traveller_days: 30, ..RetentionPolicy::default() };
+    let refused = store.apply_retention(&short, later, true, &clerk()).unwrap_err().to_string();
+    assert!(refused.contains("at least 365 days"), "{refused}");
+}
+
+/// Picks a period near ten years whose due day (from today) is early in its month, so that a
+/// run the day after is in the same month (the bucket is renewed, not simply past).
+fn period_due_early_in_a_month() -> (i64, NaiveDate) {
+    let today = Utc::now().date_naive();
+    (0..40)
+        .map(|extra| waspada_store::DEFAULT_TRAVELLER_DAYS + extra)
+        .map(|days| (days, today + Duration::days(days)))
+        .find(|(_, due)| due.day() <= 20)
+        .unwrap()
+}
+
+#[test]
+fn shredding_travellers_reaches_backups_and_spares_the_others() {
+    crate::support::on_sqlite(|harness| {
+        let store = harness.open();
+        let context = clerk();
+        let lama = person("Rahmat Lama", "1980-02-03", Sex::Male, 1);
+        let baru = person("Yanti Baru", "1990-04-05", Sex::Female, 2);
+        store.import_persons(&[lama.clone(), baru.clone()], ConflictPolicy::Reject, &context).unwrap();
+        let baru_passport = passport("C2000002", "IDN", Some(&baru), "2020-01-01");
+        store.import_documents(std::slice::from_ref(&baru_passport), ConflictPolicy::Reject, &context).unwrap();
+        let three_years = stamp(Utc::now() + Duration::days(3 * 365));
+        store
+            .import_crossings(
+                &[crossing(&baru_passport, Direction::Exit, "BKS", &three_years)],
+                ConflictPolicy::Reject,
+                &context,
+            )
+            .unwrap();
+        let (days, rahmat_due) = period_due_early_in_a_month();
+        let retention = RetentionPolicy { traveller_days: days, ..RetentionPolicy::default() };
+
+        // A run now shreds nothing but files each key under the month it falls due: Yanti's
+        // moves three years on.
+        let first = store.apply_retention(&retention, Utc::now(), false, &clerk()).unwrap();
+        assert_eq!(first.travellers_shredded, 0);
+        assert!(first.traveller_keys_moved >= 1, "{first:?}");
+        let backup = harness.scratch_path("after-first-run.db");
+        store.backup(&backup, &clerk()).unwrap();
+
+        // The day after Rahmat falls due: he is shredded from this month's bucket, which is renewed
+        // so that its old key (in the backup) can be destroyed.
+        let run_at = rahmat_due.and_hms_opt(12, 0, 0).unwrap().and_utc() + Duration::days(1);
+        let report = store.apply_retention(&retention, run_at, false, &clerk()).unwrap();
+        assert_eq!(report.travellers_shredded, 1, "{report:?}");
+        let month = rahmat_due.year() * 100 + rahmat_due.month() as i32;
+        assert_eq!(report.renewed_buckets, [month], "{report:?}");
+        assert!(store.person_by_nik(&lama.nik, &context).unwrap().is_none());
+        let keys_now = std::fs::read(harness.config().data_dir.join(waspada_store::RETENTION_KEY_FILE)).unwrap();
+        drop(store);
+
+        // The backup, restored with today's retention keys: Rahmat's key is under a destroyed
+        // bucket key, so his record cannot be opened; Yanti, not due, reads in full.
+        let folder = harness.scratch_path("restored");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::copy(&backup, folder.join("waspada.db")).unwrap();
+        std::fs::copy(harness.config().data_dir.join("master.key"), folder.join("master.key")).unwrap();
+        std::fs::write(folder.join(waspada_store::RETENTION_KEY_FILE), &keys_now).unwrap();
+        let mut config = harness.config();
+        config.data_dir = folder;
+        let restored = Store::open(&config).unwrap();
+        let refused = restored.person_by_nik(&lama.nik, &context).unwrap_err().to_string();
+        assert!(refused.contains("destroyed"), "{refused}");
+        let yanti = restored.person_by_nik(&baru.nik, &context).unwrap().unwrap();
+        assert_eq!(yanti.record.full_name, baru.full_name);
+        assert_eq!(restored.documents_by_number("C2000002", None, &context).unwrap().len(), 1);
+        // Retention in the restored copy deletes what it can no longer open and goes on.
+        let swept = restored.apply_retention(&retention, run_at, false, &clerk()).unwrap();
+        assert_eq!(swept.keys_unreadable, 1, "{swept:?}");
+        assert!(restored.person_by_nik(&lama.nik, &context).unwrap().is_none());
+        assert!(restored.person_by_nik(&baru.nik, &context).unwrap().is_some());
+    });
+}
+
+both_backends!(traveller_buckets_survive_a_master_key_rotation);
+
+fn traveller_buckets_survive_a_master_key_rotation(harness: &Harness) {
+    let store = harness.open();
+    let context = clerk();
+    let someone = person("Rina Putar", "1992-01-02", Sex::Female, 9);
+    store.import_persons(std::slice::from_ref(&someone), ConflictPolicy::Reject, &context).unwrap();
+    store.apply_retention(&RetentionPolicy::default(), Utc::now(), false, &clerk()).unwrap();
+    store.rotate_master_key(&clerk()).unwrap();
+    drop(store);
+    let reopened = harness.open();
+    let found = reopened.person_by_nik(&someone.nik, &context).unwrap().unwrap();
+    assert_eq!(found.record.full_name, someone.full_name);
+}
