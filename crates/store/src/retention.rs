@@ -35,6 +35,9 @@ pub struct RetentionPolicy {
     /// Traveller records (a person with their documents, applications and crossings; a document
     /// with no known holder), after their last activity. At least 365.
     pub traveller_days: i64,
+    /// Watchlist entries, after they stop being in force (`valid_until`; an entry without one
+    /// never falls due) or were last changed, whichever is later. At least 365.
+    pub watchlist_days: i64,
 }
 
 impl Default for RetentionPolicy {
@@ -48,6 +51,7 @@ impl Default for RetentionPolicy {
             closed_case_days: 15 * 365,
             idempotency_days: 30,
             traveller_days: crate::seal::DEFAULT_TRAVELLER_DAYS,
+            watchlist_days: 2 * 365,
         }
     }
 }
@@ -55,10 +59,10 @@ impl Default for RetentionPolicy {
 /// A record retention concerns.
 #[derive(Debug, Clone, Serialize)]
 pub struct RetentionItem {
-    /// `submission:ID`, `case:ID`, `person:ID`, or `traveller-key:ID` (a document with no known
-    /// holder).
+    /// `submission:ID`, `case:ID`, `person:ID`, `watchlist:ID`, or `traveller-key:ID` (a
+    /// document with no known holder).
     pub subject: String,
-    /// `report`, `sos`, `lapor_diri`, `case` or `traveller`.
+    /// `report`, `sos`, `lapor_diri`, `case`, `traveller` or `watchlist`.
     pub kind: String,
     /// Its last change.
     pub last_change: String,

@@ -293,8 +293,9 @@ pub(crate) const RETENTION_EPOCH_META: &str = "retention_epoch";
 pub(crate) const RETENTION_PREFIXES: [&[u8]; 2] = [b"submission:", b"case:"];
 
 /// The subject prefixes of traveller records' keys: a person (who also seals their documents,
-/// applications and crossings) and a document with no known holder (with its crossings).
-pub(crate) const TRAVELLER_PREFIXES: [&[u8]; 2] = [b"p:", b"d:"];
+/// applications and crossings), a document with no known holder (with its crossings), and a
+/// watchlist entry.
+pub(crate) const TRAVELLER_PREFIXES: [&[u8]; 3] = [b"p:", b"d:", b"w:"];
 
 /// Whether a data key seals traveller records: wrapped under the retention key of the month the
 /// records fall due (a *bucket*), so that shredding them reaches backups without making every
@@ -938,7 +939,10 @@ impl Keyring {
     /// key, its wrapped form and the bucket's key number.
     pub(crate) fn new_traveller_data_key(&self, key_id: i64) -> Result<(SecretKey, Vec<u8>, i64)> {
         let days = self.traveller_days.load(std::sync::atomic::Ordering::Relaxed);
-        let due = chrono::Utc::now().date_naive() + chrono::Duration::days(days);
+        let today = chrono::Utc::now().date_naive();
+        let due = chrono::Duration::try_days(days)
+            .and_then(|period| today.checked_add_signed(period))
+            .unwrap_or(chrono::NaiveDate::MAX);
         let key = SecretKey::random()?;
         let (bucket, retention) = self.retention.bucket(&self.master, month_of(due))?;
         let wrapped = encrypt(&retention, &data_key_aad(key_id), key.0.as_ref())?;

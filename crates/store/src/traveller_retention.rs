@@ -1,10 +1,13 @@
-//! Retention of traveller records: persons with their documents, applications and crossings, and
-//! documents with no known holder (with their crossings). Each data key of these records is the
-//! unit of retention: its records fall due a period (`RetentionPolicy::traveller_days`) after
-//! their last activity — the latest change made here, application date, decision or crossing —
-//! and are then deleted with their blind indexes and their key, unless a legal hold applies: the
-//! person is a party to an open case (directly or through a confirmed report link), is on an active
-//! watchlist entry (by NIK, or a document by number), or has a data-subject request pending.
+//! Retention of traveller records: persons with their documents, applications and crossings,
+//! documents with no known holder (with their crossings), and watchlist entries. Each data key of
+//! these records is the unit of retention: its records fall due a period
+//! (`RetentionPolicy::traveller_days`) after their last activity — the latest change made here,
+//! application date, decision or crossing — and are then deleted with their blind indexes and
+//! their key, unless a legal hold applies: the person is a party to an open case (directly or
+//! through a confirmed report link), is on an active watchlist entry (by NIK, or a document by
+//! number), or has a data-subject request pending. A watchlist entry falls due
+//! `watchlist_days` after it stopped being in force (or was last changed, if later); one without
+//! an end date never does.
 //!
 //! Backups: each key is wrapped under the retention key of the *month* its records fall due (a
 //! bucket, `seal::RetentionKeys`). A run moves keys whose due month changed (new activity, a
@@ -35,6 +38,9 @@ pub(crate) const TRAVELLER_DAYS_META: &str = "traveller_retention_days";
 /// which must never be a month a run may be renewing or destroying.
 const SHORTEST_TRAVELLER_DAYS: i64 = 365;
 
+/// The longest: a hundred years.
+const LONGEST_TRAVELLER_DAYS: i64 = 100 * 366;
+
 /// Keys handled per write transaction.
 const BATCH: usize = 500;
 
@@ -44,7 +50,18 @@ struct TravellerKey {
     id: i64,
     /// The retention key that wraps it (`None`: the master key, from before buckets).
     bucket: Option<i64>,
-    person: Option<i64>,
+    owner: Owner,
+    /// Its retention period in days.
+    days: i64,
+}
+
+/// Whose records a traveller key seals.
+#[derive(Clone, Copy)]
+enum Owner {
+    Person(i64),
+    Watchlist(i64),
+    /// A document with no known holder, or a key whose records are gone.
+    Other,
 }
 
 /// What a run decided for the traveller keys (made before anything changes).
@@ -64,10 +81,17 @@ fn day(value: Option<Value>) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()
 }
 
+/// `days` after `day`; a date so far ahead that it overflows (a crossing dated in year 9999) is due
+/// never.
+fn after(day: NaiveDate, days: i64) -> NaiveDate {
+    day.checked_add_signed(Duration::days(days)).unwrap_or(NaiveDate::MAX)
+}
+
 fn subject_of(key: &TravellerKey) -> String {
-    match key.person {
-        Some(person) => format!("person:{person}"),
-        None => format!("traveller-key:{}", key.id),
+    match key.owner {
+        Owner::Person(person) => format!("person:{person}"),
+        Owner::Watchlist(entry) => format!("watchlist:{entry}"),
+        Owner::Other => format!("traveller-key:{}", key.id),
     }
 }
 
@@ -80,30 +104,45 @@ impl Store {
         now: DateTime<Utc>,
         report: &mut RetentionReport,
     ) -> Result<TravellerPlan> {
-        if policy.traveller_days < SHORTEST_TRAVELLER_DAYS {
+        let periods = [policy.traveller_days, policy.watchlist_days];
+        if periods.iter().any(|days| !(SHORTEST_TRAVELLER_DAYS..=LONGEST_TRAVELLER_DAYS).contains(days)) {
             return Err(Error::Config(format!(
-                "the retention period of traveller records must be at least {SHORTEST_TRAVELLER_DAYS} days"
+                "the retention periods of traveller records and watchlist entries must be at least {SHORTEST_TRAVELLER_DAYS} days and at most {LONGEST_TRAVELLER_DAYS}"
             )));
         }
         let today = now.date_naive();
-        let [person_prefix, document_prefix] = seal::TRAVELLER_PREFIXES;
+        let [person_prefix, document_prefix, watchlist_prefix] = seal::TRAVELLER_PREFIXES;
         let (rows, holds) = self.backend.read(|sql| {
             // One pass over every traveller table: the latest day of activity per data key.
             let rows = sql.rows(
-                "SELECT k.id, k.epoch, k.created_at, a.last_day, a.person
+                // A watchlist entry in force without an end date is active today, every day.
+                "SELECT k.id, k.epoch, k.created_at, a.last_day, a.person, a.entry, substr(k.subject, 1, 2)
                  FROM data_keys k LEFT JOIN (
-                    SELECT key_id, MAX(day) AS last_day, MAX(person) AS person FROM (
-                        SELECT key_id, substr(updated_at, 1, 10) AS day, id AS person FROM persons
-                        UNION ALL SELECT key_id, substr(updated_at, 1, 10), NULL FROM documents
-                        UNION ALL SELECT key_id, substr(updated_at, 1, 10), NULL FROM applications
-                        UNION ALL SELECT key_id, substr(applied_on, 1, 10), NULL FROM applications
-                        UNION ALL SELECT key_id, substr(decided_at, 1, 10), NULL FROM applications
-                            WHERE decided_at IS NOT NULL
-                        UNION ALL SELECT key_id, substr(crossed_at, 1, 10), NULL FROM crossings
+                    SELECT key_id, MAX(day) AS last_day, MAX(person) AS person, MAX(entry) AS entry FROM (
+                        SELECT key_id, substr(updated_at, 1, 10) AS day, id AS person,
+                            CAST(NULL AS BIGINT) AS entry FROM persons
+                        UNION ALL SELECT key_id, substr(updated_at, 1, 10), CAST(NULL AS BIGINT),
+                            CAST(NULL AS BIGINT) FROM documents
+                        UNION ALL SELECT key_id, substr(updated_at, 1, 10), CAST(NULL AS BIGINT),
+                            CAST(NULL AS BIGINT) FROM applications
+                        UNION ALL SELECT key_id, substr(applied_on, 1, 10), CAST(NULL AS BIGINT),
+                            CAST(NULL AS BIGINT) FROM applications
+                        UNION ALL SELECT key_id, substr(decided_at, 1, 10), CAST(NULL AS BIGINT),
+                            CAST(NULL AS BIGINT) FROM applications WHERE decided_at IS NOT NULL
+                        UNION ALL SELECT key_id, substr(crossed_at, 1, 10), CAST(NULL AS BIGINT),
+                            CAST(NULL AS BIGINT) FROM crossings
+                        UNION ALL SELECT key_id, substr(updated_at, 1, 10), CAST(NULL AS BIGINT), id FROM watchlist
+                        UNION ALL SELECT key_id, COALESCE(substr(valid_until, 1, 10), $4), CAST(NULL AS BIGINT), id
+                            FROM watchlist
                     ) activity GROUP BY key_id
                  ) a ON a.key_id = k.id
-                 WHERE substr(k.subject, 1, 2) = $1 OR substr(k.subject, 1, 2) = $2",
-                &[Value::Blob(person_prefix.to_vec()), Value::Blob(document_prefix.to_vec())],
+                 WHERE substr(k.subject, 1, 2) IN ($1, $2, $3)",
+                &[
+                    Value::Blob(person_prefix.to_vec()),
+                    Value::Blob(document_prefix.to_vec()),
+                    Value::Blob(watchlist_prefix.to_vec()),
+                    Value::Text(today.to_string()),
+                ],
             )?;
             let holds = holds(sql, today, None)?;
             Ok((rows, holds))
@@ -123,7 +162,19 @@ impl Store {
             let created = day(row.next());
             let last_activity = day(row.next()).or(created).unwrap_or(today);
             let person = row.next().and_then(|v| v.as_int());
-            let key = TravellerKey { id, bucket, person };
+            let entry = row.next().and_then(|v| v.as_int());
+            let is_watchlist = row.next().and_then(Value::into_blob).is_some_and(|p| p == watchlist_prefix);
+            let owner = match (person, entry) {
+                (Some(person), _) => Owner::Person(person),
+                (None, Some(entry)) => Owner::Watchlist(entry),
+                (None, None) => Owner::Other,
+            };
+            let (days, kind, rule) = if is_watchlist {
+                (policy.watchlist_days, "watchlist", "watchlist_days")
+            } else {
+                (policy.traveller_days, "traveller", "traveller_days")
+            };
+            let key = TravellerKey { id, bucket, owner, days };
             if let Some(bucket) = bucket
                 && !buckets.contains_key(&bucket)
                 && !self.keys.retention_epoch_exists(bucket)?
@@ -131,12 +182,12 @@ impl Store {
                 plan.unreadable.push(key);
                 continue;
             }
-            let due_on = last_activity + Duration::days(policy.traveller_days);
+            let due_on = after(last_activity, days);
             let item = |held_by: Option<String>| RetentionItem {
                 subject: subject_of(&key),
-                kind: "traveller".into(),
+                kind: kind.into(),
                 last_change: last_activity.to_string(),
-                rule: "traveller_days",
+                rule,
                 held_by,
             };
             if due_on >= today {
@@ -167,12 +218,11 @@ impl Store {
         let mut renew = BTreeSet::new();
         let mut keep = plan.keep;
         let mut kept_after_all = HashSet::new();
-        let cutoff = plan.today - Duration::days(plan.days);
         for batch in plan.shred.chunks(BATCH) {
             let outcomes = self.backend.write(|sql| {
                 let mut outcomes = Vec::with_capacity(batch.len());
                 for key in batch {
-                    outcomes.push(shred_key(sql, key, cutoff, plan.today)?);
+                    outcomes.push(shred_key(sql, key, plan.today)?);
                     if let Some(Shredded::Done) = outcomes.last() {
                         audit::record(
                             &self.keys,
@@ -180,7 +230,7 @@ impl Store {
                             context,
                             "retention.shred",
                             &subject_of(key),
-                            "traveller records deleted, data key destroyed",
+                            "records deleted, data key destroyed",
                             Utc::now(),
                         )?;
                     }
@@ -226,7 +276,7 @@ impl Store {
             }
             report.keys_unreadable += batch.len() as u64;
         }
-        report.due.retain(|item| item.kind != "traveller" || !kept_after_all.contains(&item.subject));
+        report.due.retain(|item| !kept_after_all.contains(&item.subject));
         // A backup may hold a shredded key under a bucket of this month (or of a past one, which
         // goes anyway): renew it, so that its old key can be destroyed too. Later months are
         // never renewed, as writers are filling them; a key shredded from one (after the period
@@ -412,19 +462,19 @@ enum Shredded {
 
 /// Shreds one traveller key inside a write transaction, after checking again that nothing new
 /// happened to its records (an import, a case) since the plan was made.
-fn shred_key(sql: &mut dyn Sql, key: &TravellerKey, cutoff: NaiveDate, today: NaiveDate) -> Result<Shredded> {
+fn shred_key(sql: &mut dyn Sql, key: &TravellerKey, today: NaiveDate) -> Result<Shredded> {
+    let cutoff = today - Duration::days(key.days);
     let rows = sql.rows("SELECT subject FROM data_keys WHERE id = $1", &[Value::Int(key.id)])?;
     let Some(Value::Blob(subject)) = rows.into_iter().next().and_then(|r| r.into_iter().next()) else {
         return Ok(Shredded::Gone);
     };
-    let (latest, person) = latest_activity(sql, key.id, &subject)?;
+    let (latest, person) = latest_activity(sql, key.id, &subject, today)?;
     let held = match person {
         Some(person) => !holds(sql, today, Some(person))?.is_empty(),
         None => false,
     };
     if held || latest.is_some_and(|day| day >= cutoff) {
-        let days = (today - cutoff).num_days();
-        let due_on = latest.map_or(today, |day| day + Duration::days(days));
+        let due_on = latest.map_or(today, |day| after(day, key.days));
         return Ok(Shredded::Kept(month_of(due_on.max(today))));
     }
     delete_records(sql, key.id)?;
@@ -433,9 +483,24 @@ fn shred_key(sql: &mut dyn Sql, key: &TravellerKey, cutoff: NaiveDate, today: Na
 
 /// The latest day of activity of the records under a key, and the person it belongs to, using
 /// only indexed paths (by NIK index, holder, document key).
-fn latest_activity(sql: &mut dyn Sql, key_id: i64, subject: &[u8]) -> Result<(Option<NaiveDate>, Option<i64>)> {
+fn latest_activity(
+    sql: &mut dyn Sql,
+    key_id: i64,
+    subject: &[u8],
+    today: NaiveDate,
+) -> Result<(Option<NaiveDate>, Option<i64>)> {
     let mut days: Vec<Option<NaiveDate>> = Vec::new();
     let mut person = None;
+    if subject.starts_with(b"w:") {
+        // Few rows: no index on key_id is needed.
+        for row in sql.rows("SELECT updated_at, valid_until FROM watchlist WHERE key_id = $1", &[Value::Int(key_id)])? {
+            let mut row = row.into_iter();
+            days.push(day(row.next()));
+            // In force without an end date: active today.
+            days.push(day(row.next()).or(Some(today)));
+        }
+        return Ok((days.into_iter().flatten().max(), None));
+    }
     let doc_keys: Vec<Vec<u8>> = if let Some(nik_bidx) = subject.strip_prefix(b"p:".as_slice()) {
         for row in sql.rows(
             "SELECT id, updated_at FROM persons WHERE nik_bidx = $1 AND key_id = $2",
@@ -488,7 +553,15 @@ fn delete_records(sql: &mut dyn Sql, key_id: i64) -> Result<()> {
     let Some(Value::Blob(subject)) = rows.into_iter().next().and_then(|r| r.into_iter().next()) else {
         return Ok(());
     };
-    if let Some(nik_bidx) = subject.strip_prefix(b"p:".as_slice()) {
+    if subject.starts_with(b"w:") {
+        let entries = sql.rows("SELECT id FROM watchlist WHERE key_id = $1", &[Value::Int(key_id)])?;
+        for entry in entries.into_iter().filter_map(|r| r.into_iter().next()) {
+            let entry = std::slice::from_ref(&entry);
+            sql.exec("DELETE FROM name_index WHERE owner_kind = 'watchlist' AND owner_id = $1", entry)?;
+            sql.exec("DELETE FROM phone_index WHERE owner_kind = 'watchlist' AND owner_id = $1", entry)?;
+            sql.exec("DELETE FROM watchlist WHERE id = $1", entry)?;
+        }
+    } else if let Some(nik_bidx) = subject.strip_prefix(b"p:".as_slice()) {
         let found = sql.rows("SELECT id FROM persons WHERE nik_bidx = $1", &[Value::Blob(nik_bidx.to_vec())])?;
         if let Some(person) = found.into_iter().next().and_then(|r| r.into_iter().next()).and_then(|v| v.as_int()) {
             let person = Value::Int(person);

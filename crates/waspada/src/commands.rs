@@ -611,13 +611,19 @@ pub fn dsr(command: crate::DsrCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `waspada admin retention [--dry-run] [--traveller-years N]`.
-pub fn retention(args: &StoreArgs, dry_run: bool, traveller_years: u16) -> anyhow::Result<ExitCode> {
+/// `waspada admin retention [--dry-run] [--traveller-years N] [--watchlist-years N]`.
+pub fn retention(
+    args: &StoreArgs,
+    dry_run: bool,
+    traveller_years: u16,
+    watchlist_years: u16,
+) -> anyhow::Result<ExitCode> {
     let store = args.open()?;
     let context = AuditContext::new(cli_actor(), "retention (UU 27/2022 Art. 16)")?;
     // Whole years of 365 days, so that the period is the same every run.
     let policy = waspada_store::RetentionPolicy {
         traveller_days: i64::from(traveller_years) * 365,
+        watchlist_days: i64::from(watchlist_years) * 365,
         ..waspada_store::RetentionPolicy::default()
     };
     let report = store.apply_retention(&policy, chrono::Utc::now(), dry_run, &context)?;
@@ -664,7 +670,7 @@ pub fn retention(args: &StoreArgs, dry_run: bool, traveller_years: u16) -> anyho
     if !dry_run {
         let months = |list: &[i32]| list.iter().map(|m| waspada_store::month_label(*m)).collect::<Vec<_>>().join(", ");
         println!(
-            "traveller records: {} data subject(s) shredded, {} key(s) moved to the month they fall due{}{}",
+            "traveller records and watchlist entries: {} data subject(s) shredded, {} key(s) moved to the month they fall due{}{}",
             report.travellers_shredded,
             report.traveller_keys_moved,
             if report.renewed_buckets.is_empty() {

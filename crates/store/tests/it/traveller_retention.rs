@@ -48,7 +48,11 @@ fn travellers_fall_due_after_their_last_activity_unless_held(harness: &Harness) 
         .unwrap();
     let mut entry = watch("WL-HOLD", "Joko Diawasi");
     entry.nik = Some(diawasi.nik.clone());
-    store.import_watchlist(&[entry], policy, &context).unwrap();
+    // An entry that ended in 2020 falls due two years after its last change (its import today).
+    let mut ended = watch("WL-OLD", "Bambang Kadaluarsa");
+    ended.valid_from = crate::fixtures::date("2019-01-01");
+    ended.valid_until = Some(crate::fixtures::date("2020-12-31"));
+    store.import_watchlist(&[entry, ended], policy, &context).unwrap();
     let id_of = |p: &waspada_domain::Person| store.person_by_nik(&p.nik, &context).unwrap().unwrap().id;
     store
         .record_subject_request(
@@ -84,13 +88,16 @@ fn travellers_fall_due_after_their_last_activity_unless_held(harness: &Harness) 
     let soon = store.apply_retention(&retention, Utc::now() + Duration::days(365), true, &clerk()).unwrap();
     assert!(soon.due.iter().all(|i| i.kind != "traveller"), "{soon:?}");
 
-    // A dry run ten years on lists Rahmat and the holderless passport, and the three held.
+    // A dry run ten years on lists Rahmat, the holderless passport and the ended watchlist entry
+    // (the one in force stays), and the three held.
     let dry = store.apply_retention(&retention, later, true, &clerk()).unwrap();
-    let mut due: Vec<&str> = dry.due.iter().filter(|i| i.kind == "traveller").map(|i| i.subject.as_str()).collect();
+    let mut due: Vec<&str> = dry.due.iter().map(|i| i.subject.as_str()).collect();
     due.sort();
-    assert_eq!(due.len(), 2, "{dry:?}");
+    assert_eq!(due.len(), 3, "{dry:?}");
     assert!(due.contains(&format!("person:{}", id_of(&lama)).as_str()), "{due:?}");
     assert!(due.iter().any(|s| s.starts_with("traveller-key:")), "{due:?}");
+    assert!(due.iter().any(|s| s.starts_with("watchlist:")), "{due:?}");
+    assert_eq!(dry.due.iter().filter(|i| i.kind == "watchlist").count(), 1);
     let mut held: Vec<&str> = dry.held.iter().filter_map(|i| i.held_by.as_deref()).collect();
     held.sort();
     assert_eq!(held.len(), 3, "{dry:?}");
@@ -102,7 +109,8 @@ fn travellers_fall_due_after_their_last_activity_unless_held(harness: &Harness) 
 
     // The run shreds them: the rows, their blind indexes and the keys are gone.
     let report = store.apply_retention(&retention, later, false, &clerk()).unwrap();
-    assert_eq!(report.travellers_shredded, 2, "{report:?}");
+    assert_eq!(report.travellers_shredded, 3, "{report:?}");
+    assert_eq!(count(&store, "watchlist"), 1, "the entry in force stays");
     assert_eq!(count(&store, "persons"), persons_before - 1);
     assert!(store.persons_by_name("Rahmat Lama", None, 10, &context).unwrap().is_empty());
     assert!(store.person_by_nik(&lama.nik, &context).unwrap().is_none());
@@ -128,7 +136,7 @@ fn travellers_fall_due_after_their_last_activity_unless_held(harness: &Harness) 
             ..Default::default()
         })
         .unwrap();
-    assert_eq!(audit.len(), 2, "{audit:?}");
+    assert_eq!(audit.len(), 3, "{audit:?}");
     // A second run at the same time finds nothing new to shred.
     let again = store.apply_retention(&retention, later, false, &clerk()).unwrap();
     assert_eq!(again.travellers_shredded, 0, "{again:?}");
@@ -139,6 +147,10 @@ fn travellers_fall_due_after_their_last_activity_unless_held(harness: &Harness) 
     let short = RetentionPolicy { traveller_days: 30, ..RetentionPolicy::default() };
     let refused = store.apply_retention(&short, later, true, &clerk()).unwrap_err().to_string();
     assert!(refused.contains("at least 365 days"), "{refused}");
+    let short = RetentionPolicy { watchlist_days: 30, ..RetentionPolicy::default() };
+    assert!(store.apply_retention(&short, later, true, &clerk()).is_err());
+    let endless = RetentionPolicy { traveller_days: i64::MAX, ..RetentionPolicy::default() };
+    assert!(store.apply_retention(&endless, later, true, &clerk()).is_err());
 }
 
 /// Picks a period near ten years whose due day (from today) is early in its month, so that a

@@ -144,7 +144,7 @@ fn retention_shreds_traveller_records_past_their_period() {
     check(&store.run("admin retention", &["--traveller-years", "0"]), 2, &["traveller-years"]);
 
     let real = store.run("admin retention", &["--traveller-years", "10"]);
-    check(&real, 0, &["traveller records:", "data subject(s) shredded"]);
+    check(&real, 0, &["traveller records and watchlist entries:", "data subject(s) shredded"]);
     assert!(real.stderr.contains("backups made before this run"), "{}", real.describe());
     let after = persons(&database);
     let held = dry.stdout.lines().filter(|l| l.starts_with("held\tperson:")).count() as i64;
