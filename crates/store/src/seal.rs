@@ -1130,6 +1130,54 @@ mod random_tests {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// The retention key file is read at every start: whatever is in it, reading it gives
+        /// keys or an error naming the file, never a panic.
+        #[test]
+        fn any_retention_key_file_reads_or_is_refused(text in "\\PC{0,200}", keep_json in proptest::bool::ANY) {
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("retention.keys");
+            let text = if keep_json {
+                format!(r#"{{"format":1,"highest":7,"keys":[{{"epoch":3,"wrapped":"{}","month":203611}}]}}"#, hex::encode(text.as_bytes()))
+            } else {
+                text
+            };
+            std::fs::write(&file, &text).unwrap();
+            let keys = RetentionKeys { file: Some(file), floor: 0, state: Mutex::new(RetentionState::default()) };
+            let master = MasterKey::in_memory(SecretKey::random().unwrap());
+            let mut state = keys.lock().unwrap();
+            if let Err(error) = keys.reload(&master, &mut state) {
+                proptest::prop_assert!(error.to_string().contains("retention key"), "{}", error);
+            }
+        }
+    }
+
+    /// Bucket and epoch keys share one numbering that never goes back, also after keys are
+    /// destroyed and the file is read again by another process.
+    #[test]
+    fn destroyed_numbers_are_never_given_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("retention.keys");
+        let master = MasterKey::in_memory(SecretKey::random().unwrap());
+        let keys = RetentionKeys { file: Some(file.clone()), floor: 0, state: Mutex::new(RetentionState::default()) };
+        let (epoch, _) = keys.current(&master).unwrap();
+        let (november, _) = keys.bucket(&master, 203611).unwrap();
+        let (december, _) = keys.bucket(&master, 203612).unwrap();
+        assert!(epoch < november && november < december);
+        assert_eq!(keys.bucket(&master, 203611).unwrap().0, november, "one key per month until renewed");
+        let renewed = keys.renew_bucket(&master, 203611).unwrap();
+        assert_eq!(keys.bucket(&master, 203611).unwrap().0, renewed, "the newest key of the month");
+        assert_eq!(keys.destroy(&master, &[december, renewed, november]).unwrap().len(), 3);
+        // Epochs are not buckets: retiring epochs leaves buckets alone, and the reverse.
+        assert_eq!(keys.retire(&master, epoch).unwrap(), Vec::<i64>::new());
+        let other = RetentionKeys { file: Some(file), floor: 0, state: Mutex::new(RetentionState::default()) };
+        let (again, _) = other.bucket(&master, 203701).unwrap();
+        assert!(again > renewed, "{again} reuses a destroyed number");
+        assert_eq!(other.current(&master).unwrap().0, epoch);
+    }
+
     fn keyring() -> Keyring {
         Keyring::open(MasterKey::in_memory(SecretKey::random().unwrap()), None).unwrap().0
     }

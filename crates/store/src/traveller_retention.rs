@@ -604,6 +604,8 @@ pub fn month_label(month: i32) -> String {
 
 #[cfg(test)]
 mod tests {
+    use chrono::Datelike;
+
     use super::*;
 
     #[test]
@@ -612,6 +614,32 @@ mod tests {
         assert_eq!(next_month(203612), 203701);
         assert_eq!(month_of(NaiveDate::from_ymd_opt(2036, 1, 31).unwrap()), 203601);
         assert_eq!(month_label(203601), "2036-01");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn months_follow_the_calendar(days in 0i64..800_000) {
+            let day = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap() + Duration::days(days);
+            let month = month_of(day);
+            let first_of_next = day.with_day(1).unwrap().checked_add_months(chrono::Months::new(1)).unwrap();
+            proptest::prop_assert_eq!(next_month(month), month_of(first_of_next));
+            // YYYYMM numbers sort like the months they name.
+            proptest::prop_assert!(month < next_month(month));
+            proptest::prop_assert_eq!(month_of(day + Duration::days(1)) >= month, true);
+        }
+
+        #[test]
+        fn any_stored_text_is_a_day_or_nothing(text in "\\PC{0,30}") {
+            if let Some(found) = day(Some(Value::Text(text.clone()))) {
+                proptest::prop_assert!(text.starts_with(&found.format("%Y-%m-%d").to_string()));
+            }
+        }
+
+        #[test]
+        fn due_dates_never_overflow(days in 0i64..=LONGEST_TRAVELLER_DAYS, offset in 0i64..4_000_000) {
+            let far = NaiveDate::MAX - Duration::days(offset);
+            proptest::prop_assert!(after(far, days) >= far);
+        }
     }
 
     #[test]
