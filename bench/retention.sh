@@ -59,7 +59,7 @@ with db:
     db.execute(f"UPDATE persons SET updated_at = ? WHERE id % {every} = 0", (old,))
     db.execute(f"UPDATE documents SET updated_at = ? WHERE person_id % {every} = 0", (old,))
     db.execute(f"UPDATE applications SET updated_at = ?, applied_on = '2014-01-01', decided_at = NULL WHERE person_id % {every} = 0", (old,))
-    db.execute(f"UPDATE crossings SET crossed_at = ? WHERE person_id % {every} = 0", (old,))
+    db.execute(f"UPDATE crossings SET crossed_at = ?, updated_at = ? WHERE person_id % {every} = 0", (old, old))
 print("moved back to 2014:", db.execute(f"SELECT COUNT(*) FROM persons WHERE id % {every} = 0").fetchone()[0], "persons")
 PY
 step "dry run, 1 in $EVERY persons due" admin retention --dry-run

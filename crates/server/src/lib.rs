@@ -423,7 +423,17 @@ pub fn spawn_index_refresh(state: AppState) {
         loop {
             ticks.tick().await;
             let looking = state.clone();
-            let Ok(now) = tokio::task::spawn_blocking(move || mark(&looking)).await else { continue };
+            let Ok(now) = tokio::task::spawn_blocking(move || {
+                // New traveller keys follow the period of the last run, wherever it ran.
+                if let Err(error) = looking.store.refresh_retention_period() {
+                    tracing::warn!(%error, "cannot read the retention period");
+                }
+                mark(&looking)
+            })
+            .await
+            else {
+                continue;
+            };
             if now.is_none() || now == seen {
                 continue;
             }

@@ -167,11 +167,22 @@ impl Store {
         if let Some(days) = traveller_days {
             keys.set_traveller_days(days);
         }
+        // A copy of the key file older than the database (kept before keys were added to it)
+        // lacks keys the database uses: those records would look shredded, and a retention run
+        // would delete them. Refuse, unless the file says it knows those numbers were given.
+        if let (Some(used), Some(known)) = (floor, seal::retention_file_highest(&retention_file)?)
+            && used > known
+        {
+            return Err(Error::Config(format!(
+                "the retention key file {} is older than this database: it knows keys up to number {known}, the database uses number {used}. Use the current file (the one beside the live database, or its latest copy); if the newer keys are lost for good, set \"highest\": {used} in the file to go on without the records they open",
+                retention_file.display()
+            )));
+        }
         if let Some(epoch) = floor
             && !retention_file.exists()
         {
             return Err(Error::Config(format!(
-                "the retention key file {} is missing, but this store holds traveller records, reports and cases sealed under retention key {epoch} or earlier: copy the file back from where it is kept with the master key (without it those records cannot be read; if it is lost for good, write {{\"format\":1,\"keys\":[]}} into it to go on without them)",
+                "the retention key file {} is missing, but this store holds traveller records, reports and cases sealed under retention key {epoch} or earlier: copy the file back from where it is kept with the master key (without it those records cannot be read; if it is lost for good, write {{\"format\":1,\"keys\":[],\"highest\":{epoch}}} into it to go on without them)",
                 retention_file.display()
             )));
         }

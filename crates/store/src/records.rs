@@ -292,7 +292,7 @@ impl Store {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let mut keys = self.backend.read(|sql| self.existing_subject_keys(sql, &subjects))?;
+        let mut keys = self.backend.read(|sql| self.existing_subject_keys(sql, &subjects, ""))?;
         let missing: Vec<&Vec<u8>> = subjects.iter().filter(|s| !keys.contains_key(*s)).collect();
         let (new_keys, made) = self.make_data_keys(&missing)?;
         for (new, key) in new_keys.iter().zip(made) {
@@ -550,6 +550,7 @@ impl Store {
     ) -> Result<Vec<RowOutcome>> {
         let PreparedImport { table, mut rows, new_keys } = prepared;
         self.backend.write(|sql| {
+            self.drop_vanished_keys(sql, &mut rows)?;
             if !new_keys.is_empty() {
                 let stored = self.store_new_keys(sql, &new_keys)?;
                 // A key another writer stored first wins: rows sealed under ours are sealed again.
@@ -569,6 +570,59 @@ impl Store {
             audit_import(&self.keys, sql, context, table.name, &outcomes)?;
             Ok(outcomes)
         })
+    }
+
+    /// `" FOR SHARE"` on PostgreSQL (in write transactions): rows read so are not deleted by
+    /// another transaction (a retention run) before this one commits.
+    fn for_share(&self) -> &'static str {
+        if self.backend.dialect() == crate::Dialect::Postgres { " FOR SHARE" } else { "" }
+    }
+
+    /// Checks, inside the write transaction, that the data keys prepared rows were sealed under
+    /// (or will be, for crossings of a known document) still exist: a retention run may have
+    /// shredded their subject since. A person's row is then sealed again under a new key of its
+    /// subject; a crossing whose document went with it is refused, so that importing the file
+    /// again stores it as a crossing of an unknown document.
+    fn drop_vanished_keys(&self, sql: &mut dyn Sql, rows: &mut [std::result::Result<Prepared, String>]) -> Result<()> {
+        let mut used: Vec<i64> = rows
+            .iter()
+            .flatten()
+            .filter_map(|row| match (&row.sealed, &row.key) {
+                (Some((key_id, _)), _) => Some(*key_id),
+                (None, KeyRef::Existing(key_id)) => Some(*key_id),
+                (None, KeyRef::Subject(_)) => None,
+            })
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        if used.is_empty() {
+            return Ok(());
+        }
+        let mut present = HashSet::with_capacity(used.len());
+        for chunk in used.chunks(CHUNK) {
+            let params: Vec<Value> = chunk.iter().copied().map(Value::Int).collect();
+            let statement =
+                format!("SELECT id FROM data_keys WHERE id IN ({}){}", placeholders(0, chunk.len()), self.for_share());
+            present.extend(sql.rows(&statement, &params)?.iter().filter_map(|r| r.first().and_then(Value::as_int)));
+        }
+        if present.len() == used.len() {
+            return Ok(());
+        }
+        for slot in rows.iter_mut() {
+            let Ok(row) = slot else { continue };
+            let vanished = |key_id: &i64| !present.contains(key_id);
+            match (&row.sealed, &row.key) {
+                (Some((key_id, _)), KeyRef::Subject(_)) if vanished(key_id) => row.sealed = None,
+                (Some((key_id, _)), KeyRef::Existing(_)) | (None, KeyRef::Existing(key_id)) if vanished(key_id) => {
+                    *slot = Err(
+                        "its document was deleted by a retention run during this import: import the file again to store it as a crossing of an unknown document"
+                            .into(),
+                    );
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// Imports watchlist entries.
@@ -851,7 +905,8 @@ impl Store {
         subjects: &[&[u8]],
     ) -> Result<HashMap<Vec<u8>, (i64, SecretKey)>> {
         let unique: Vec<Vec<u8>> = subjects.iter().map(|s| s.to_vec()).collect::<HashSet<_>>().into_iter().collect();
-        let mut found = self.existing_subject_keys(sql, &unique)?;
+        // Locked against a retention run shredding them before this transaction commits.
+        let mut found = self.existing_subject_keys(sql, &unique, self.for_share())?;
         let missing: Vec<&Vec<u8>> = unique.iter().filter(|s| !found.contains_key(*s)).collect();
         let (mut new_keys, made) = self.make_data_keys(&missing)?;
         self.follow_retention_epoch(sql, &mut new_keys)?;
@@ -934,12 +989,13 @@ impl Store {
         &self,
         sql: &mut dyn Sql,
         unique: &[Vec<u8>],
+        lock: &str,
     ) -> Result<HashMap<Vec<u8>, (i64, SecretKey)>> {
         let mut found = HashMap::new();
         for chunk in unique.chunks(CHUNK) {
             let params: Vec<Value> = chunk.iter().cloned().map(Value::Blob).collect();
             let statement = format!(
-                "SELECT id, subject, wrapped, epoch FROM data_keys WHERE subject IN ({})",
+                "SELECT id, subject, wrapped, epoch FROM data_keys WHERE subject IN ({}){lock}",
                 placeholders(0, chunk.len())
             );
             for row in sql.rows(&statement, &params)? {

@@ -100,6 +100,9 @@ pub struct RetentionReport {
     pub renewed_buckets: Vec<i32>,
     /// Months (`YYYYMM`) whose bucket keys this run destroyed.
     pub destroyed_buckets: Vec<i32>,
+    /// Keys shredded from the bucket of a later month (filed under a longer period than the one
+    /// applied now): backups made before the run can still open them until that month passes.
+    pub shredded_from_later_months: u64,
 }
 
 fn older_than(stamp: &str, now: DateTime<Utc>, days: i64) -> bool {
@@ -109,8 +112,27 @@ fn older_than(stamp: &str, now: DateTime<Utc>, days: i64) -> bool {
 
 impl Store {
     /// Applies the retention policy as of `now` (audited: `retention.run`, and `retention.shred`
-    /// per record). With `dry_run` nothing changes and the report lists what would.
+    /// per record). With `dry_run` nothing changes and the report lists what would. One run at a
+    /// time: a second one, from any process using the same database, is refused.
     pub fn apply_retention(
+        &self,
+        policy: &RetentionPolicy,
+        now: DateTime<Utc>,
+        dry_run: bool,
+        context: &AuditContext,
+    ) -> Result<RetentionReport> {
+        if dry_run {
+            return self.apply_retention_now(policy, now, true, context);
+        }
+        self.start_retention_run()?;
+        let result = self.apply_retention_now(policy, now, false, context);
+        let ended = self.end_retention_run();
+        let report = result?;
+        ended?;
+        Ok(report)
+    }
+
+    fn apply_retention_now(
         &self,
         policy: &RetentionPolicy,
         now: DateTime<Utc>,

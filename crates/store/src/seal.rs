@@ -671,6 +671,20 @@ impl RetentionKeys {
     }
 }
 
+/// The highest key number a retention key file has ever given (its `highest`, or its largest key
+/// for files from before it was recorded), read without opening any key; `None` when there is no
+/// file.
+pub(crate) fn retention_file_highest(file: &Path) -> Result<Option<i64>> {
+    let text = match fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::Config(format!("cannot read {}: {e}", file.display()))),
+    };
+    let parsed: RetentionFile = serde_json::from_str(&text)
+        .map_err(|e| Error::Config(format!("the retention key file {} is damaged: {e}", file.display())))?;
+    Ok(Some(parsed.keys.iter().map(|k| k.epoch).max().unwrap_or(0).max(parsed.highest)))
+}
+
 /// Re-wraps a retention key file (`source`, opened with the master key in `source_master`) under
 /// the master key in `target_master`, written to `target` (private, replaced in one step). A
 /// backup made before a master-key rotation opens only with the old master key, while the live

@@ -31,8 +31,18 @@ use crate::{AuditContext, Store, audit};
 pub(crate) const TRAVELLER_SHRED_META: &str = "traveller_shred_mark";
 
 /// The `meta` row with the traveller period of the last run (8 bytes, big endian): every process
-/// buckets new keys by it.
+/// buckets new keys by it, and the next run keeps it unless told otherwise.
 pub(crate) const TRAVELLER_DAYS_META: &str = "traveller_retention_days";
+
+/// The `meta` row with the watchlist period of the last run (8 bytes, big endian).
+pub(crate) const WATCHLIST_DAYS_META: &str = "watchlist_retention_days";
+
+/// The `meta` row a run holds while it works (its start, RFC 3339), so that two runs — say from
+/// two application servers of one PostgreSQL store — never interleave.
+const RUN_META: &str = "retention_run_started";
+
+/// A run marker older than this is taken to be left by a run that died.
+const RUN_STALE_HOURS: i64 = 6;
 
 /// The shortest period a policy may set: new keys go into the bucket of today plus the period,
 /// which must never be a month a run may be renewing or destroying.
@@ -67,6 +77,7 @@ enum Owner {
 /// What a run decided for the traveller keys (made before anything changes).
 pub(crate) struct TravellerPlan {
     days: i64,
+    watchlist_days: i64,
     today: NaiveDate,
     /// Due, not held: to shred.
     shred: Vec<TravellerKey>,
@@ -131,6 +142,8 @@ impl Store {
                             CAST(NULL AS BIGINT) FROM applications WHERE decided_at IS NOT NULL
                         UNION ALL SELECT key_id, substr(crossed_at, 1, 10), CAST(NULL AS BIGINT),
                             CAST(NULL AS BIGINT) FROM crossings
+                        UNION ALL SELECT key_id, substr(updated_at, 1, 10), CAST(NULL AS BIGINT),
+                            CAST(NULL AS BIGINT) FROM crossings
                         UNION ALL SELECT key_id, substr(updated_at, 1, 10), CAST(NULL AS BIGINT), id FROM watchlist
                         UNION ALL SELECT key_id, COALESCE(substr(valid_until, 1, 10), $4), CAST(NULL AS BIGINT), id
                             FROM watchlist
@@ -144,12 +157,28 @@ impl Store {
                     Value::Text(today.to_string()),
                 ],
             )?;
-            let holds = holds(sql, today, None)?;
+            let mut holds = holds(sql, today, None)?;
+            // Crossings imported before their document was known are sealed under the document's
+            // own key: they are held with the person the document now belongs to.
+            let held_persons = held_persons(sql, today)?;
+            for row in sql.rows(
+                "SELECT DISTINCT c.key_id, d.person_id FROM crossings c JOIN documents d ON d.doc_key = c.doc_key
+                  WHERE c.key_id <> d.key_id AND d.person_id IS NOT NULL",
+                &[],
+            )? {
+                if let (Some(key), Some(person)) =
+                    (row.first().and_then(Value::as_int), row.get(1).and_then(Value::as_int))
+                    && let Some(why) = held_persons.get(&person)
+                {
+                    holds.entry(key).or_insert_with(|| why.clone());
+                }
+            }
             Ok((rows, holds))
         })?;
         let buckets = self.keys.traveller_buckets()?;
         let mut plan = TravellerPlan {
             days: policy.traveller_days,
+            watchlist_days: policy.watchlist_days,
             today,
             shred: Vec::new(),
             unreadable: Vec::new(),
@@ -217,12 +246,13 @@ impl Store {
         let mut deleted = 0u64;
         let mut renew = BTreeSet::new();
         let mut keep = plan.keep;
-        let mut kept_after_all = HashSet::new();
+        let mut not_shredded = HashSet::new();
+        let for_update = if self.backend.dialect() == crate::Dialect::Postgres { " FOR UPDATE" } else { "" };
         for batch in plan.shred.chunks(BATCH) {
             let outcomes = self.backend.write(|sql| {
                 let mut outcomes = Vec::with_capacity(batch.len());
                 for key in batch {
-                    outcomes.push(shred_key(sql, key, plan.today)?);
+                    outcomes.push(shred_key(sql, key, plan.today, for_update)?);
                     if let Some(Shredded::Done) = outcomes.last() {
                         audit::record(
                             &self.keys,
@@ -244,14 +274,19 @@ impl Store {
                         self.keys.forget(key.id);
                         if let Some(month) = key.bucket.and_then(|b| buckets.get(&b)) {
                             renew.insert(*month);
+                            if *month > current_month {
+                                report.shredded_from_later_months += 1;
+                            }
                         }
                     }
                     // New activity or a new hold since the plan was made: it stays.
                     Shredded::Kept(month) => {
-                        kept_after_all.insert(subject_of(key));
+                        not_shredded.insert(subject_of(key));
                         keep.push((key.clone(), month.max(next_month(current_month))));
                     }
-                    Shredded::Gone => {}
+                    Shredded::Gone => {
+                        not_shredded.insert(subject_of(key));
+                    }
                 }
             }
         }
@@ -276,7 +311,7 @@ impl Store {
             }
             report.keys_unreadable += batch.len() as u64;
         }
-        report.due.retain(|item| !kept_after_all.contains(&item.subject));
+        report.due.retain(|item| !not_shredded.contains(&item.subject));
         // A backup may hold a shredded key under a bucket of this month (or of a past one, which
         // goes anyway): renew it, so that its old key can be destroyed too. Later months are
         // never renewed, as writers are filling them; a key shredded from one (after the period
@@ -307,13 +342,24 @@ impl Store {
             }
         }
         report.traveller_keys_moved = self.rewrap_keys(&moves)?;
-        // Destroy past months and renewed months' old keys, after a last sweep for keys stored
-        // under them since the plan (moved to next month's bucket; the next run places them).
+        // Keep the buckets that new keys will go into for the next months in the file now, so that
+        // the copy kept with the master key after this run knows them.
+        let mut ahead = month_of(after(plan.today, plan.days));
+        for _ in 0..3 {
+            self.keys.traveller_bucket(ahead)?;
+            ahead = next_month(ahead);
+        }
+        // Destroy past months and the current month's older keys (renewed now, or by a run that
+        // stopped half-way), after a last sweep for keys stored under them since the plan (moved
+        // to next month's bucket; the next run places them). No writer files new keys under this
+        // month: they go a year or more ahead.
         let destroy: Vec<i64> = self
             .keys
             .traveller_buckets()?
             .into_iter()
-            .filter(|(id, month)| *month < current_month || (renew.contains(month) && newest.get(month) != Some(id)))
+            .filter(|(id, month)| {
+                *month < current_month || (*month == current_month && newest.get(month).is_some_and(|n| n != id))
+            })
             .map(|(id, _)| id)
             .collect();
         if !destroy.is_empty() {
@@ -337,10 +383,12 @@ impl Store {
             report.destroyed_buckets = months;
         }
         self.backend.write(|sql| {
-            sql.exec(
-                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                &[Value::from(TRAVELLER_DAYS_META), Value::Blob(plan.days.to_be_bytes().to_vec())],
-            )?;
+            for (meta, days) in [(TRAVELLER_DAYS_META, plan.days), (WATCHLIST_DAYS_META, plan.watchlist_days)] {
+                sql.exec(
+                    "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    &[Value::from(meta), Value::Blob(days.to_be_bytes().to_vec())],
+                )?;
+            }
             if deleted + report.keys_unreadable > 0 {
                 sql.exec(
                     "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -407,6 +455,59 @@ impl Store {
             .sum())
     }
 
+    /// The traveller and watchlist periods (days) the last run applied, if there was one: the
+    /// next run keeps them unless told otherwise.
+    pub fn recorded_retention_periods(&self) -> Result<(Option<i64>, Option<i64>)> {
+        let days =
+            |bytes: Option<Vec<u8>>| bytes.and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok()).map(i64::from_be_bytes);
+        self.backend.read(|sql| {
+            Ok((days(crate::read_meta(sql, TRAVELLER_DAYS_META)?), days(crate::read_meta(sql, WATCHLIST_DAYS_META)?)))
+        })
+    }
+
+    /// Files new traveller keys by the period the last run recorded (another process may have
+    /// changed it since this one opened the store).
+    pub fn refresh_retention_period(&self) -> Result<()> {
+        if let (Some(days), _) = self.recorded_retention_periods()? {
+            self.keys.set_traveller_days(days);
+        }
+        Ok(())
+    }
+
+    /// Marks a retention run as started, refusing when another one is at work (a marker younger
+    /// than six hours).
+    pub(crate) fn start_retention_run(&self) -> Result<()> {
+        let for_update = if self.backend.dialect() == crate::Dialect::Postgres { " FOR UPDATE" } else { "" };
+        self.backend.write(|sql| {
+            let rows = sql.rows(&format!("SELECT value FROM meta WHERE key = $1{for_update}"), &[Value::from(RUN_META)])?;
+            let started = rows
+                .into_iter()
+                .next()
+                .and_then(|r| r.into_iter().next())
+                .and_then(Value::into_blob)
+                .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|text| DateTime::parse_from_rfc3339(&text).ok());
+            if let Some(started) = started
+                && Utc::now().signed_duration_since(started) < Duration::hours(RUN_STALE_HOURS)
+            {
+                return Err(Error::Refused(format!(
+                    "another retention run started at {} and has not finished: run one at a time (a run that died is ignored after {RUN_STALE_HOURS} hours)",
+                    started.to_rfc3339()
+                )));
+            }
+            sql.exec(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[Value::from(RUN_META), Value::Blob(crate::now_text().into_bytes())],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Clears the marker of [`Self::start_retention_run`].
+    pub(crate) fn end_retention_run(&self) -> Result<()> {
+        self.backend.write(|sql| sql.exec("DELETE FROM meta WHERE key = $1", &[Value::from(RUN_META)]).map(|_| ()))
+    }
+
     /// Changes whenever a retention run deletes traveller records: a running server compares it
     /// to reload its counter-check index.
     pub fn traveller_shred_mark(&self) -> Result<Option<String>> {
@@ -452,6 +553,29 @@ fn holds(sql: &mut dyn Sql, today: NaiveDate, person: Option<i64>) -> Result<Has
     Ok(found)
 }
 
+/// Persons held by a legal hold, with the reason.
+fn held_persons(sql: &mut dyn Sql, today: NaiveDate) -> Result<HashMap<i64, String>> {
+    let mut found = HashMap::new();
+    for row in sql.rows(
+        "SELECT cp.person_id, 'a party to an open case (legal hold)' FROM case_parties cp
+           JOIN cases c ON c.id = cp.case_id WHERE c.status = 'open' AND cp.person_id IS NOT NULL
+         UNION ALL SELECT l.person_id, 'linked to a report in an open case (legal hold)' FROM report_links l
+           JOIN submissions s ON s.id = l.submission_id JOIN cases c ON c.id = s.case_id
+          WHERE c.status = 'open' AND l.state = 'confirmed'
+         UNION ALL SELECT p.id, 'an active watchlist entry' FROM persons p
+           JOIN watchlist w ON w.nik_bidx = p.nik_bidx WHERE w.valid_until IS NULL OR w.valid_until >= $1
+         UNION ALL SELECT r.person_id, 'a data-subject request pending' FROM subject_requests r
+          WHERE r.status IN ('pending', 'approved')",
+        &[Value::Text(today.to_string())],
+    )? {
+        let mut row = row.into_iter();
+        if let (Some(Value::Int(person)), Some(Value::Text(why))) = (row.next(), row.next()) {
+            found.entry(person).or_insert(why);
+        }
+    }
+    Ok(found)
+}
+
 enum Shredded {
     Done,
     /// Still active or held: the month it now belongs in.
@@ -462,9 +586,11 @@ enum Shredded {
 
 /// Shreds one traveller key inside a write transaction, after checking again that nothing new
 /// happened to its records (an import, a case) since the plan was made.
-fn shred_key(sql: &mut dyn Sql, key: &TravellerKey, today: NaiveDate) -> Result<Shredded> {
+/// On PostgreSQL the key row is locked (`for_update`) first: an import that uses the key reads it
+/// `FOR SHARE`, so either it sees the key gone or the shredding sees its rows.
+fn shred_key(sql: &mut dyn Sql, key: &TravellerKey, today: NaiveDate, for_update: &str) -> Result<Shredded> {
     let cutoff = today - Duration::days(key.days);
-    let rows = sql.rows("SELECT subject FROM data_keys WHERE id = $1", &[Value::Int(key.id)])?;
+    let rows = sql.rows(&format!("SELECT subject FROM data_keys WHERE id = $1{for_update}"), &[Value::Int(key.id)])?;
     let Some(Value::Blob(subject)) = rows.into_iter().next().and_then(|r| r.into_iter().next()) else {
         return Ok(Shredded::Gone);
     };
@@ -529,19 +655,25 @@ fn latest_activity(
     } else {
         let doc_key = subject.get(2..).unwrap_or_default().to_vec();
         for row in sql.rows(
-            "SELECT updated_at FROM documents WHERE doc_key = $1 AND key_id = $2",
-            &[Value::Blob(doc_key.clone()), Value::Int(key_id)],
+            "SELECT updated_at, key_id, person_id FROM documents WHERE doc_key = $1",
+            &[Value::Blob(doc_key.clone())],
         )? {
-            days.push(day(row.into_iter().next()));
+            let mut row = row.into_iter();
+            let updated = day(row.next());
+            if row.next().and_then(|v| v.as_int()) == Some(key_id) {
+                days.push(updated);
+            }
+            // The document's holder, if it has one by now: their holds cover these crossings.
+            person = row.next().and_then(|v| v.as_int()).or(person);
         }
         vec![doc_key]
     };
     for doc_key in &doc_keys {
         for row in sql.rows(
-            "SELECT MAX(crossed_at) FROM crossings WHERE doc_key = $1 AND key_id = $2",
+            "SELECT MAX(crossed_at), MAX(updated_at) FROM crossings WHERE doc_key = $1 AND key_id = $2",
             &[Value::Blob(doc_key.clone()), Value::Int(key_id)],
         )? {
-            days.push(day(row.into_iter().next()));
+            days.extend(row.into_iter().map(|v| day(Some(v))));
         }
     }
     Ok((days.into_iter().flatten().max(), person))
@@ -586,6 +718,21 @@ fn delete_records(sql: &mut dyn Sql, key_id: i64) -> Result<()> {
                 std::slice::from_ref(&person),
             )?;
             sql.exec("DELETE FROM report_links WHERE person_id = $1", std::slice::from_ref(&person))?;
+            // Nothing may point at the id any more: SQLite can give it to the next new person.
+            sql.exec(
+                "UPDATE crossings SET person_id = NULL, document_id = NULL WHERE person_id = $1",
+                std::slice::from_ref(&person),
+            )?;
+            // A closed case keeps the party as it knew them (name and role, sealed in the case).
+            sql.exec("UPDATE case_parties SET person_id = NULL WHERE person_id = $1", std::slice::from_ref(&person))?;
+            // Their data-subject requests (decided or completed: pending ones hold the person) go
+            // with them, with their keys; the audit log keeps that they were made and decided.
+            let requests =
+                sql.rows("SELECT key_id FROM subject_requests WHERE person_id = $1", std::slice::from_ref(&person))?;
+            for request_key in requests.into_iter().filter_map(|r| r.into_iter().next()) {
+                sql.exec("DELETE FROM data_keys WHERE id = $1", &[request_key])?;
+            }
+            sql.exec("DELETE FROM subject_requests WHERE person_id = $1", std::slice::from_ref(&person))?;
             sql.exec("DELETE FROM persons WHERE id = $1", &[person])?;
         }
     } else {

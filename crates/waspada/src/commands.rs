@@ -615,18 +615,44 @@ pub fn dsr(command: crate::DsrCommand) -> anyhow::Result<ExitCode> {
 pub fn retention(
     args: &StoreArgs,
     dry_run: bool,
-    traveller_years: u16,
-    watchlist_years: u16,
+    traveller_years: Option<u16>,
+    watchlist_years: Option<u16>,
+    shorten: bool,
 ) -> anyhow::Result<ExitCode> {
     let store = args.open()?;
     let context = AuditContext::new(cli_actor(), "retention (UU 27/2022 Art. 16)")?;
-    // Whole years of 365 days, so that the period is the same every run.
-    let policy = waspada_store::RetentionPolicy {
-        traveller_days: i64::from(traveller_years) * 365,
-        watchlist_days: i64::from(watchlist_years) * 365,
-        ..waspada_store::RetentionPolicy::default()
+    let defaults = waspada_store::RetentionPolicy::default();
+    let (recorded_travellers, recorded_watchlist) = store.recorded_retention_periods()?;
+    // Whole years of 365 days, so that the period is the same every run; without a flag, the
+    // period of the last run (a scheduled run must not undo the office's setting).
+    let period = |given: Option<u16>, recorded: Option<i64>, default: i64, flag: &str| -> anyhow::Result<i64> {
+        let days = given.map_or(recorded.unwrap_or(default), |years| i64::from(years) * 365);
+        if let Some(recorded) = recorded
+            && days < recorded
+            && !shorten
+            && !dry_run
+        {
+            bail!(
+                "{flag} {} is shorter than the period of the last run ({} years): records it makes due at once are shredded for good; add --shorten if that is the decision (see what goes with --dry-run first)",
+                days / 365,
+                recorded / 365
+            );
+        }
+        Ok(days)
     };
+    let policy = waspada_store::RetentionPolicy {
+        traveller_days: period(traveller_years, recorded_travellers, defaults.traveller_days, "--traveller-years")?,
+        watchlist_days: period(watchlist_years, recorded_watchlist, defaults.watchlist_days, "--watchlist-years")?,
+        ..defaults
+    };
+    let key_file = args.data.join(waspada_store::RETENTION_KEY_FILE);
+    let keys_before = std::fs::read(&key_file).ok();
     let report = store.apply_retention(&policy, chrono::Utc::now(), dry_run, &context)?;
+    println!(
+        "periods: traveller records {} years after their last activity, watchlist entries {} years after they ended",
+        policy.traveller_days / 365,
+        policy.watchlist_days / 365
+    );
     let verb = if dry_run { "would shred" } else { "shredded" };
     for item in &report.due {
         println!("{verb}\t{}\t{}\tlast change {}\t({})", item.subject, item.kind, item.last_change, item.rule);
@@ -655,7 +681,7 @@ pub fn retention(
             report.keys_moved, report.destroyed_epochs
         );
         eprintln!(
-            "PERINGATAN / WARNING: backups made before this run can no longer open any report or case (that is what makes the shredding reach them). Make a backup now (waspada admin backup), and replace the copy of {} kept with the master key: the old copy must be destroyed.",
+            "PERINGATAN / WARNING: backups made before this run can no longer open any report or case (that is what makes the shredding reach them), nor the traveller records it shredded. Make a backup now (waspada admin backup), and replace the copy of {} kept with the master key: the old copy must be destroyed.",
             args.data.join(waspada_store::RETENTION_KEY_FILE).display()
         );
     } else if report.keys_moved > 0 {
@@ -684,10 +710,16 @@ pub fn retention(
                 format!(", keys of {} destroyed", months(&report.destroyed_buckets))
             }
         );
-        if report.epoch.is_none() && (report.travellers_shredded > 0 || !report.destroyed_buckets.is_empty()) {
+        if report.shredded_from_later_months > 0 {
             eprintln!(
-                "PERINGATAN / WARNING: backups made before this run can no longer open the traveller records it shredded, nor any whose month has passed. Make a backup now (waspada admin backup), and replace the copy of {} kept with the master key: the old copy must be destroyed.",
-                args.data.join(waspada_store::RETENTION_KEY_FILE).display()
+                "PERINGATAN / WARNING: {} record(s) were shredded from the key of a later month (filed under a longer period than this run's): backups made before this run can open them until that month has passed.",
+                report.shredded_from_later_months
+            );
+        }
+        if report.epoch.is_none() && std::fs::read(&key_file).ok() != keys_before {
+            eprintln!(
+                "PERINGATAN / WARNING: this run changed the retention keys (backups made before it can no longer open what it shredded, nor traveller records whose month has passed). Make a backup now (waspada admin backup), and replace the copy of {} kept with the master key: the old copy must be destroyed.",
+                key_file.display()
             );
         }
     }

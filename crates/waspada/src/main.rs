@@ -541,12 +541,18 @@ enum AdminCommand {
         /// Years after their last activity (a change, an application, a decision, a crossing)
         /// that traveller records are kept: set it from the office's archive schedule (jadwal
         /// retensi arsip). New records are filed under the month they fall due by this period.
-        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
-        traveller_years: u16,
+        /// Default: the period of the last run, or 10.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=100))]
+        traveller_years: Option<u16>,
         /// Years that a watchlist entry is kept after it stopped being in force (its end date, or
-        /// its last change if later); entries without an end date are kept.
-        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=100))]
-        watchlist_years: u16,
+        /// its last change if later); entries without an end date are kept. Default: the period
+        /// of the last run, or 2.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=100))]
+        watchlist_years: Option<u16>,
+        /// Allow a period shorter than the last run's: records it makes due at once are shredded
+        /// for good.
+        #[arg(long)]
+        shorten: bool,
     },
     /// Give an account a new second factor (TOTP): prints the otpauth:// address and the secret
     /// to enter in an authenticator app. Codes of an earlier enrolment stop working.
@@ -638,9 +644,9 @@ fn main() -> ExitCode {
         Command::Admin { command: AdminCommand::RevokeTokens { store, username } } => {
             commands::revoke_tokens(&store, &username)
         }
-        Command::Admin { command: AdminCommand::Retention { store, dry_run, traveller_years, watchlist_years } } => {
-            commands::retention(&store, dry_run, traveller_years, watchlist_years)
-        }
+        Command::Admin {
+            command: AdminCommand::Retention { store, dry_run, traveller_years, watchlist_years, shorten },
+        } => commands::retention(&store, dry_run, traveller_years, watchlist_years, shorten),
         Command::Admin { command: AdminCommand::TotpEnrol { store, username } } => {
             commands::totp_enrol(&store, &username)
         }

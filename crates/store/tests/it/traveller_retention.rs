@@ -241,3 +241,167 @@ fn traveller_buckets_survive_a_master_key_rotation(harness: &Harness) {
     let found = reopened.person_by_nik(&someone.nik, &context).unwrap().unwrap();
     assert_eq!(found.record.full_name, someone.full_name);
 }
+
+both_backends!(a_crossing_of_an_unknown_document_falls_due_a_period_after_its_import);
+
+/// A crossing dated long ago for a passport nobody imported is kept a full period from when it
+/// came in (its key was filed under that month), so it is never shredded from a later month's
+/// bucket that older backups still open.
+fn a_crossing_of_an_unknown_document_falls_due_a_period_after_its_import(harness: &Harness) {
+    let store = harness.open();
+    let stranger = passport("K9912345", "MYS", None, "2010-01-01");
+    store
+        .import_crossings(
+            &[crossing(&stranger, Direction::Entry, "BKS", "2012-01-05T02:00:00Z")],
+            ConflictPolicy::Reject,
+            &clerk(),
+        )
+        .unwrap();
+    let now = store.apply_retention(&RetentionPolicy::default(), Utc::now(), false, &clerk()).unwrap();
+    assert_eq!(now.travellers_shredded, 0, "{now:?}");
+    assert_eq!(count(&store, "crossings"), 1);
+    let later = Utc::now() + Duration::days(10 * 365 + 60);
+    let report = store.apply_retention(&RetentionPolicy::default(), later, false, &clerk()).unwrap();
+    assert_eq!(report.travellers_shredded, 1, "{report:?}");
+    assert_eq!(report.shredded_from_later_months, 0, "{report:?}");
+    assert_eq!(count(&store, "crossings"), 0);
+}
+
+both_backends!(an_import_prepared_before_a_shredding_is_not_lost);
+
+fn an_import_prepared_before_a_shredding_is_not_lost(harness: &Harness) {
+    let store = harness.open();
+    let context = clerk();
+    let pulang = person("Siti Pulang", "1991-03-04", Sex::Female, 11);
+    let paspor = passport("C3000001", "IDN", Some(&pulang), "2021-01-01");
+    store.import_persons(std::slice::from_ref(&pulang), ConflictPolicy::Reject, &context).unwrap();
+    store.import_documents(std::slice::from_ref(&paspor), ConflictPolicy::Reject, &context).unwrap();
+    // An import prepares (seals under the person's key) while a retention run shreds the person.
+    let mut changed = pulang.clone();
+    changed.address = Some("Desa Pagar Jati".into());
+    let persons = store.prepare_persons(std::slice::from_ref(&changed)).unwrap();
+    let trip = crossing(&paspor, Direction::Exit, "BKS", "2026-10-01T02:00:00Z");
+    let crossings = store.prepare_crossings(std::slice::from_ref(&trip)).unwrap();
+    let report = store
+        .apply_retention(&RetentionPolicy::default(), Utc::now() + Duration::days(11 * 365), false, &clerk())
+        .unwrap();
+    assert_eq!(report.travellers_shredded, 1, "{report:?}");
+    // The person is stored anew under a new key and reads back; the crossing of the deleted
+    // document is refused with a reason (imported again, it is a crossing of an unknown document).
+    let outcomes = store.commit_import(persons, ConflictPolicy::Update, &context).unwrap();
+    assert_eq!(outcomes, [waspada_store::RowOutcome::Inserted]);
+    let found = store.person_by_nik(&pulang.nik, &context).unwrap().expect("readable under its new key");
+    assert_eq!(found.record, changed);
+    let outcomes = store.commit_import(crossings, ConflictPolicy::Reject, &context).unwrap();
+    assert!(
+        matches!(&outcomes[..], [waspada_store::RowOutcome::Rejected(why)] if why.contains("retention run")),
+        "{outcomes:?}"
+    );
+    let again = store.import_crossings(std::slice::from_ref(&trip), ConflictPolicy::Reject, &context).unwrap();
+    assert_eq!(again, [waspada_store::RowOutcome::Inserted]);
+}
+
+both_backends!(crossings_filed_before_their_passport_share_the_holders_legal_hold);
+
+fn crossings_filed_before_their_passport_share_the_holders_legal_hold(harness: &Harness) {
+    let store = harness.open();
+    let context = clerk();
+    let tersangka = person("Agus Tersangka", "1979-05-06", Sex::Male, 12);
+    let paspor = passport("C4000001", "IDN", Some(&tersangka), "2020-01-01");
+    store.import_persons(std::slice::from_ref(&tersangka), ConflictPolicy::Reject, &context).unwrap();
+    // The crossing arrives before the passport: it is sealed under the document's own key.
+    store
+        .import_crossings(
+            &[crossing(&paspor, Direction::Exit, "BKS", "2013-02-03T02:00:00Z")],
+            ConflictPolicy::Reject,
+            &context,
+        )
+        .unwrap();
+    store.import_documents(std::slice::from_ref(&paspor), ConflictPolicy::Reject, &context).unwrap();
+    let id = store.person_by_nik(&tersangka.nik, &context).unwrap().unwrap().id;
+    let (case_id, _) = store.open_case("Jaringan Agus", "", &[], &context).unwrap();
+    let party =
+        NewParty { role: PartyRole::Suspect, person_id: Some(id), name: "Agus".into(), phone: None, note: None };
+    store.add_case_party(case_id, &party, &context).unwrap();
+    let later = Utc::now() + Duration::days(11 * 365);
+    let report = store.apply_retention(&RetentionPolicy::default(), later, false, &clerk()).unwrap();
+    assert_eq!(report.travellers_shredded, 0, "{report:?}");
+    assert_eq!(report.held.len(), 2, "the person and the crossing's key: {report:?}");
+    assert_eq!(count(&store, "crossings"), 1);
+    // Closed, the case no longer holds: both go, and the person's id leads nowhere afterwards.
+    store.close_case(case_id, waspada_store::CaseOutcome::ReferredToPolice, "selesai", &context).unwrap();
+    let report = store.apply_retention(&RetentionPolicy::default(), later, false, &clerk()).unwrap();
+    assert_eq!(report.travellers_shredded, 2, "{report:?}");
+    assert_eq!(count(&store, "crossings"), 0);
+    let newcomer = person("Rina Pendatang", "2001-07-08", Sex::Female, 13);
+    store.import_persons(std::slice::from_ref(&newcomer), ConflictPolicy::Reject, &context).unwrap();
+    let new_id = store.person_by_nik(&newcomer.nik, &context).unwrap().unwrap().id;
+    let involvement = store.person_involvement(new_id).unwrap();
+    assert!(involvement.cases.is_empty(), "a new person inherits nothing: {involvement:?}");
+}
+
+#[test]
+fn a_stale_copy_of_the_retention_keys_is_refused_not_taken_for_shredding() {
+    crate::support::on_sqlite(|harness| {
+        let store = harness.open();
+        let context = clerk();
+        let first = person("Dewi Pertama", "1990-01-02", Sex::Female, 14);
+        store.import_persons(std::slice::from_ref(&first), ConflictPolicy::Reject, &context).unwrap();
+        let file = harness.config().data_dir.join(waspada_store::RETENTION_KEY_FILE);
+        let stale = std::fs::read(&file).unwrap();
+        // A run adds keys to the file (next months' buckets, and this report's epoch).
+        store.apply_retention(&RetentionPolicy::default(), Utc::now(), false, &clerk()).unwrap();
+        let key = waspada_store::Idempotency::new("stale-copy-000001", &[b"1"]);
+        let sent = store
+            .submit(
+                &waspada_store::NewSubmission {
+                    kind: waspada_store::SubmissionKind::Report,
+                    form_version: 1,
+                    region_code: None,
+                    destination: None,
+                    minor_involved: false,
+                    anonymous: true,
+                    urgency: 10,
+                    spam_score: 0,
+                    terms: Vec::new(),
+                    content: serde_json::json!({ "what": "laporan" }),
+                },
+                &key,
+            )
+            .unwrap();
+        drop(store);
+        std::fs::write(&file, &stale).unwrap();
+        let error = Store::open(&harness.config()).map(|_| ()).unwrap_err().to_string();
+        assert!(error.contains("older than this database"), "{error}");
+        // Told that the newer keys are lost for good, it opens; those records count as shredded.
+        let used: i64 = error.split("\"highest\": ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+        let mut text: serde_json::Value = serde_json::from_slice(&stale).unwrap();
+        text["highest"] = serde_json::json!(used);
+        std::fs::write(&file, serde_json::to_vec(&text).unwrap()).unwrap();
+        let store = Store::open(&harness.config()).unwrap();
+        assert!(store.person_by_nik(&first.nik, &context).unwrap().is_some());
+        assert!(store.submission(sent.id, &context).is_err());
+    });
+}
+
+#[test]
+fn a_second_run_waits_for_the_first() {
+    crate::support::on_sqlite(|harness| {
+        let store = harness.open();
+        let started = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        harness
+            .raw_batch(&format!(
+                "INSERT INTO meta (key, value) VALUES ('retention_run_started', X'{}')",
+                started.bytes().map(|b| format!("{b:02x}")).collect::<String>()
+            ))
+            .unwrap();
+        let refused = store.apply_retention(&RetentionPolicy::default(), Utc::now(), false, &clerk()).unwrap_err();
+        assert!(refused.to_string().contains("another retention run"), "{refused}");
+        // A dry run changes nothing and may run meanwhile.
+        store.apply_retention(&RetentionPolicy::default(), Utc::now(), true, &clerk()).unwrap();
+        // A marker from a run that died long ago is ignored.
+        harness.raw_batch("UPDATE meta SET value = X'323032302d30312d30315430303a30303a30305a' WHERE key = 'retention_run_started'").unwrap();
+        store.apply_retention(&RetentionPolicy::default(), Utc::now(), false, &clerk()).unwrap();
+        store.apply_retention(&RetentionPolicy::default(), Utc::now(), false, &clerk()).unwrap();
+    });
+}

@@ -132,7 +132,7 @@ fn retention_shreds_traveller_records_past_their_period() {
         "UPDATE persons SET updated_at = '2014-01-01T00:00:00Z'",
         "UPDATE documents SET updated_at = '2014-01-01T00:00:00Z'",
         "UPDATE applications SET updated_at = '2014-01-01T00:00:00Z', applied_on = '2014-01-01', decided_at = NULL",
-        "UPDATE crossings SET crossed_at = '2014-01-01T00:00:00Z'",
+        "UPDATE crossings SET crossed_at = '2014-01-01T00:00:00Z', updated_at = '2014-01-01T00:00:00Z'",
     ] {
         database.execute(statement, []).unwrap();
     }
@@ -173,6 +173,12 @@ fn retention_shreds_traveller_records_past_their_period() {
     // Each shredding is audited, and the audit chain is intact.
     check(&store.run("audit list", &["--action", "retention.shred"]), 0, &["person:"]);
     check(&store.run("audit verify", &[]), 0, &[]);
-    // A second run finds nothing more.
-    check(&store.run("admin retention", &["--traveller-years", "10"]), 0, &["0 data subject(s) shredded"]);
+    // A second run finds nothing more; without the flag it keeps the period of the last run, and
+    // a shorter one needs saying so.
+    check(&store.run("admin retention", &[]), 0, &["0 data subject(s) shredded", "traveller records 10 years"]);
+    check(&store.run("admin retention", &["--traveller-years", "5"]), 1, &["shorter than the period of the last run"]);
+    check(&store.run("admin retention", &["--dry-run", "--traveller-years", "5"]), 0, &["traveller records 5 years"]);
+    check(&store.run("admin retention", &["--traveller-years", "12"]), 0, &["traveller records 12 years"]);
+    check(&store.run("admin retention", &[]), 0, &["traveller records 12 years"]);
+    check(&store.run("admin retention", &["--traveller-years", "11", "--shorten"]), 0, &["traveller records 11 years"]);
 }
