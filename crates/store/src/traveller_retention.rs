@@ -160,17 +160,23 @@ impl Store {
             let mut holds = holds(sql, today, None)?;
             // Crossings imported before their document was known are sealed under the document's
             // own key: they are held with the person the document now belongs to.
+            // Few persons are held: start from them (documents by holder, crossings by document).
             let held_persons = held_persons(sql, today)?;
-            for row in sql.rows(
-                "SELECT DISTINCT c.key_id, d.person_id FROM crossings c JOIN documents d ON d.doc_key = c.doc_key
-                  WHERE c.key_id <> d.key_id AND d.person_id IS NOT NULL",
-                &[],
-            )? {
-                if let (Some(key), Some(person)) =
-                    (row.first().and_then(Value::as_int), row.get(1).and_then(Value::as_int))
-                    && let Some(why) = held_persons.get(&person)
-                {
-                    holds.entry(key).or_insert_with(|| why.clone());
+            let ids: Vec<i64> = held_persons.keys().copied().collect();
+            for chunk in ids.chunks(500) {
+                let params: Vec<Value> = chunk.iter().copied().map(Value::Int).collect();
+                let statement = format!(
+                    "SELECT DISTINCT c.key_id, d.person_id FROM documents d JOIN crossings c ON c.doc_key = d.doc_key
+                      WHERE d.person_id IN ({}) AND c.key_id <> d.key_id",
+                    placeholders(0, chunk.len())
+                );
+                for row in sql.rows(&statement, &params)? {
+                    if let (Some(key), Some(person)) =
+                        (row.first().and_then(Value::as_int), row.get(1).and_then(Value::as_int))
+                        && let Some(why) = held_persons.get(&person)
+                    {
+                        holds.entry(key).or_insert_with(|| why.clone());
+                    }
                 }
             }
             Ok((rows, holds))
@@ -310,6 +316,16 @@ impl Store {
                 self.keys.forget(key.id);
             }
             report.keys_unreadable += batch.len() as u64;
+        }
+        if deleted + report.keys_unreadable > 0 {
+            self.backend.write(|sql| {
+                sql.exec(
+                    "UPDATE crossings SET person_id = NULL, document_id = NULL
+                      WHERE person_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = crossings.person_id)",
+                    &[],
+                )
+                .map(|_| ())
+            })?;
         }
         report.due.retain(|item| !not_shredded.contains(&item.subject));
         // A backup may hold a shredded key under a bucket of this month (or of a past one, which
@@ -718,11 +734,10 @@ fn delete_records(sql: &mut dyn Sql, key_id: i64) -> Result<()> {
                 std::slice::from_ref(&person),
             )?;
             sql.exec("DELETE FROM report_links WHERE person_id = $1", std::slice::from_ref(&person))?;
-            // Nothing may point at the id any more: SQLite can give it to the next new person.
-            sql.exec(
-                "UPDATE crossings SET person_id = NULL, document_id = NULL WHERE person_id = $1",
-                std::slice::from_ref(&person),
-            )?;
+            // Nothing may point at the id any more (SQLite can give it to the next new person).
+            // Crossings pointing at it through its documents were unlinked above; those whose
+            // document has passed to someone else since are unlinked once at the end of the
+            // shredding (crossings have no index by person).
             // A closed case keeps the party as it knew them (name and role, sealed in the case).
             sql.exec("UPDATE case_parties SET person_id = NULL WHERE person_id = $1", std::slice::from_ref(&person))?;
             // Their data-subject requests (decided or completed: pending ones hold the person) go
