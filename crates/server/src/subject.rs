@@ -86,7 +86,10 @@ pub fn access_export(store: &Store, request: &SubjectRequest, context: &AuditCon
             )
         }
     };
-    let query = AuditQuery { person: Some(request.person_id), limit: 10_000, ..AuditQuery::default() };
+    // Only from when this record was stored: an id can have been someone else's before (a person
+    // shredded by retention, whose id SQLite gave again).
+    let since = store.person_stored_since(request.person_id).map_err(|e| e.to_string())?;
+    let query = AuditQuery { person: Some(request.person_id), since, limit: 10_000, ..AuditQuery::default() };
     let mut processing: Vec<Value> = Vec::new();
     let mut withheld_entries = 0usize;
     for entry in store.audit_entries(&query).map_err(|e| e.to_string())? {

@@ -516,6 +516,7 @@ impl Store {
         self.backend.write(|sql| {
             let (key_id, key) = self.open_case_for_change(sql, case_id)?;
             if let Some(person_id) = party.person_id {
+                self.lock_person(sql, person_id)?;
                 let existing = sql.rows(
                     "SELECT role FROM case_parties WHERE case_id = $1 AND person_id = $2",
                     &[Value::Int(case_id), Value::Int(person_id)],
@@ -554,6 +555,18 @@ impl Store {
             audit::record(&self.keys, sql, context, "case.party", &subjects.join(","), party.role.code(), Utc::now())?;
             Ok(party_id)
         })
+    }
+
+    /// Checks, in a write transaction, that a traveller record still exists and keeps it so until
+    /// the transaction ends (`FOR SHARE` on PostgreSQL; SQLite writers run one at a time): a
+    /// retention run may have shredded it since the page was shown, and on SQLite its id can
+    /// pass to the next new person.
+    pub(crate) fn lock_person(&self, sql: &mut dyn crate::backend::Sql, person_id: i64) -> Result<()> {
+        let lock = if self.backend.dialect() == crate::Dialect::Postgres { " FOR SHARE" } else { "" };
+        if sql.rows(&format!("SELECT 1 FROM persons WHERE id = $1{lock}"), &[Value::Int(person_id)])?.is_empty() {
+            return Err(Error::NotFound { what: "person" });
+        }
+        Ok(())
     }
 
     /// Adds a note, task (`open`) or referral (`sent`) to an open case (audited as `case.entry`).
@@ -834,6 +847,7 @@ impl Store {
             LinkDecision::Rejected => ("rejected", None),
         };
         let case_id = self.backend.write(|sql| {
+            self.lock_person(sql, person_id)?;
             let rows = sql.rows("SELECT key_id, case_id FROM submissions WHERE id = $1", &[Value::Int(submission_id)])?;
             let mut row = rows.into_iter().next().ok_or(Error::NotFound { what: "submission" })?.into_iter();
             let key_id = row.next().and_then(|v| v.as_int()).ok_or_else(|| Error::Corrupt("submissions row".into()))?;

@@ -52,7 +52,7 @@ pub use records::{CheckLookup, ConflictPolicy, ImportKind, PreparedImport, RowOu
 pub use retention::{RetentionItem, RetentionPolicy, RetentionReport};
 pub use rotation::RotationReport;
 pub use seal::{CommandProvider, MasterKeyProvider, MasterKeySource};
-pub use seal::{DEFAULT_TRAVELLER_DAYS, rewrap_retention_file};
+pub use seal::{DEFAULT_TRAVELLER_DAYS, DEFAULT_WATCHLIST_DAYS, rewrap_retention_file};
 pub use subject_requests::{EXEMPTIONS, NewSubjectRequest, RequestKind, SubjectRequest};
 pub use traveller_retention::month_label;
 pub use users::User;
@@ -156,25 +156,21 @@ impl Store {
         })?;
         let mut keys = keys;
         let retention_file = config.data_dir.join(RETENTION_KEY_FILE);
-        let (floor, traveller_days) = backend.read(|sql| {
-            let rows = sql.rows("SELECT MAX(epoch) FROM data_keys", &[])?;
-            let floor = rows.first().and_then(|r| r.first()).and_then(Value::as_int);
-            let days = read_meta(sql, traveller_retention::TRAVELLER_DAYS_META)?
-                .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_slice()).ok())
-                .map(i64::from_be_bytes);
-            Ok((floor, days))
+        let (floor, used) = backend.read(|sql| {
+            let rows = sql.rows("SELECT DISTINCT epoch FROM data_keys WHERE epoch IS NOT NULL", &[])?;
+            let used: Vec<i64> = rows.iter().filter_map(|r| r.first().and_then(Value::as_int)).collect();
+            let floor = used.iter().copied().max();
+            Ok((floor, used))
         })?;
-        if let Some(days) = traveller_days {
-            keys.set_traveller_days(days);
-        }
         // A copy of the key file older than the database (kept before keys were added to it)
-        // lacks keys the database uses: those records would look shredded, and a retention run
-        // would delete them. Refuse, unless the file says it knows those numbers were given.
-        if let (Some(used), Some(known)) = (floor, seal::retention_file_highest(&retention_file)?)
-            && used > known
+        // lacks keys the database uses and does not list them as destroyed: those records would
+        // look shredded, and a retention run would delete them. Refuse until the file is the
+        // current one, or says that those keys are lost (listed under "destroyed").
+        if let Some(missing) = seal::retention_file_missing(&retention_file, &used)?
+            && !missing.is_empty()
         {
             return Err(Error::Config(format!(
-                "the retention key file {} is older than this database: it knows keys up to number {known}, the database uses number {used}. Use the current file (the one beside the live database, or its latest copy); if the newer keys are lost for good, set \"highest\": {used} in the file to go on without the records they open",
+                "the retention key file {} is older than this database: it neither holds nor lists as destroyed the keys numbered {missing:?}, which the database uses. Use the current file (the one beside the live database, or its latest copy); if those keys are lost for good, add their numbers to \"destroyed\" in the file to go on without the records they open",
                 retention_file.display()
             )));
         }
@@ -182,13 +178,14 @@ impl Store {
             && !retention_file.exists()
         {
             return Err(Error::Config(format!(
-                "the retention key file {} is missing, but this store holds traveller records, reports and cases sealed under retention key {epoch} or earlier: copy the file back from where it is kept with the master key (without it those records cannot be read; if it is lost for good, write {{\"format\":1,\"keys\":[],\"highest\":{epoch}}} into it to go on without them)",
-                retention_file.display()
+                "the retention key file {} is missing, but this store holds traveller records, reports and cases sealed under retention key {epoch} or earlier: copy the file back from where it is kept with the master key (without it those records cannot be read; if it is lost for good, write {{\"format\":1,\"keys\":[],\"destroyed_below\":{}}} into it to go on without them)",
+                retention_file.display(),
+                epoch + 1
             )));
         }
         keys.set_retention_file(retention_file, floor.unwrap_or(0));
         let _checkpointer = backend::Checkpointer::start(&backend).map(Arc::new);
-        Ok(Store {
+        let store = Store {
             backend,
             keys: Arc::new(keys),
             signer: Arc::new(signer),
@@ -197,7 +194,10 @@ impl Store {
             master_key_created,
             _checkpointer,
             document_links: Arc::default(),
-        })
+        };
+        // New traveller and watchlist keys are filed by the periods of the last retention run.
+        store.refresh_retention_period()?;
+        Ok(store)
     }
 
     /// Whether this open created a new master key (the caller should tell the operator to back it

@@ -971,7 +971,7 @@ impl Store {
                 let (key, wrapped, epoch) = self.keys.new_retention_data_key(id)?;
                 (key, wrapped, Some(epoch))
             } else if seal::traveller_managed(subject) {
-                let (key, wrapped, bucket) = self.keys.new_traveller_data_key(id)?;
+                let (key, wrapped, bucket) = self.keys.new_traveller_data_key(id, subject)?;
                 (key, wrapped, Some(bucket))
             } else {
                 let (key, wrapped) = self.keys.new_data_key(id)?;

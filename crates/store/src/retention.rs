@@ -51,7 +51,7 @@ impl Default for RetentionPolicy {
             closed_case_days: 15 * 365,
             idempotency_days: 30,
             traveller_days: crate::seal::DEFAULT_TRAVELLER_DAYS,
-            watchlist_days: 2 * 365,
+            watchlist_days: crate::seal::DEFAULT_WATCHLIST_DAYS,
         }
     }
 }
@@ -352,9 +352,14 @@ impl Store {
                     };
                     last = *id;
                     let from = row.get(2).and_then(Value::as_int);
-                    if let Some(old) = from
-                        && !self.keys.retention_epoch_exists(old)?
-                    {
+                    let status = match from {
+                        Some(old) => self.keys.retention_key_status(old)?,
+                        None => crate::seal::KeyStatus::Present,
+                    };
+                    if status == crate::seal::KeyStatus::Missing {
+                        return Err(missing_key(from.unwrap_or_default()));
+                    }
+                    if status == crate::seal::KeyStatus::Destroyed {
                         // Its epoch key is gone: nothing can read this record again. It is
                         // treated as shredded rather than stopping every later run.
                         drop_unreadable(sql, *id)?;
@@ -406,4 +411,12 @@ fn drop_unreadable(sql: &mut dyn crate::backend::Sql, key_id: i64) -> Result<()>
         }
     }
     sql.exec("DELETE FROM data_keys WHERE id = $1", &[Value::Int(key_id)]).map(|_| ())
+}
+
+/// The error for a data key under a retention key the file neither holds nor lists as destroyed:
+/// the file is not the current one, and going on would delete live records as if shredded.
+pub(crate) fn missing_key(number: i64) -> Error {
+    Error::Config(format!(
+        "retention key number {number} is missing from the retention key file and was never destroyed: the file is older than this database (a stale copy?). Nothing was shredded; put the current file in place"
+    ))
 }

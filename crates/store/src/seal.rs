@@ -276,6 +276,8 @@ pub(crate) struct Keyring {
     /// Days after their last activity that traveller records fall due (the retention policy's
     /// `traveller_days`, as the last run recorded it): new keys go into that month's bucket.
     traveller_days: std::sync::atomic::AtomicI64,
+    /// The same for watchlist entries (`watchlist_days`).
+    watchlist_days: std::sync::atomic::AtomicI64,
 }
 
 /// Whether retention may shred the records of a data subject: what citizens send and case work
@@ -308,6 +310,10 @@ pub(crate) fn traveller_managed(subject: &[u8]) -> bool {
 /// says otherwise: ten years, the validity of an ordinary passport. The office's archive schedule
 /// (*jadwal retensi arsip*) decides the real period (`waspada admin retention --traveller-years`).
 pub const DEFAULT_TRAVELLER_DAYS: i64 = 10 * 365;
+
+/// Days after it stopped being in force that a watchlist entry falls due, unless the policy says
+/// otherwise.
+pub const DEFAULT_WATCHLIST_DAYS: i64 = 2 * 365;
 
 /// A month as `YYYYMM` (203611: November 2036), the name of a traveller bucket.
 pub(crate) fn month_of(date: chrono::NaiveDate) -> i32 {
@@ -353,7 +359,23 @@ struct RetentionState {
     /// The highest number ever given, so that a destroyed key's number is never reused (a
     /// database restored from before it was destroyed must find it gone, not another key).
     highest: i64,
+    /// Numbers whose keys were destroyed on purpose (by retention). A number the database uses
+    /// that is neither a key here nor destroyed is *missing*: the file is not the current one.
+    destroyed: BTreeSet<i64>,
+    /// Numbers below this that are not keys were destroyed too (files from before the list).
+    destroyed_below: i64,
     looked_at: Option<std::time::Instant>,
+}
+
+/// What became of a retention key number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyStatus {
+    /// The key is in the file.
+    Present,
+    /// Destroyed by retention: what it wrapped is shredded.
+    Destroyed,
+    /// Not in the file and never destroyed: the file is older than the database (a stale copy).
+    Missing,
 }
 
 impl RetentionState {
@@ -373,7 +395,28 @@ impl RetentionState {
 
     /// A number above every one given so far (here, in the file, and in the database at open).
     fn fresh_number(&self, floor: i64) -> i64 {
-        self.keys.last_key_value().map_or(0, |(id, _)| *id).max(self.highest).max(floor) + 1
+        let destroyed = self.destroyed.last().copied().unwrap_or(0).max(self.destroyed_below - 1);
+        self.keys.last_key_value().map_or(0, |(id, _)| *id).max(self.highest).max(floor).max(destroyed) + 1
+    }
+
+    fn status(&self, number: i64) -> KeyStatus {
+        if self.keys.contains_key(&number) {
+            KeyStatus::Present
+        } else if self.destroyed.contains(&number) || number < self.destroyed_below {
+            KeyStatus::Destroyed
+        } else {
+            KeyStatus::Missing
+        }
+    }
+
+    /// Destroys keys: gone from the file, and recorded as destroyed.
+    fn remove(&mut self, floor: i64, numbers: &[i64]) {
+        self.highest = self.fresh_number(floor) - 1;
+        for number in numbers {
+            self.keys.remove(number);
+            self.months.remove(number);
+            self.destroyed.insert(*number);
+        }
     }
 }
 
@@ -383,6 +426,22 @@ struct RetentionFile {
     keys: Vec<RetentionEntry>,
     #[serde(default)]
     highest: i64,
+    /// Absent in files from before it (then every number below the newest key that is not in the
+    /// file was destroyed: epochs were the only keys, destroyed oldest first).
+    #[serde(default)]
+    destroyed: Option<Vec<i64>>,
+    #[serde(default)]
+    destroyed_below: i64,
+}
+
+impl RetentionFile {
+    /// (destroyed numbers, destroyed below), reading files from before the list as described.
+    fn destroyed(&self) -> (BTreeSet<i64>, i64) {
+        match &self.destroyed {
+            Some(list) => (list.iter().copied().collect(), self.destroyed_below),
+            None => (BTreeSet::new(), self.keys.iter().map(|k| k.epoch).max().unwrap_or(0).max(self.destroyed_below)),
+        }
+    }
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -418,6 +477,8 @@ impl RetentionKeys {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 state.keys.clear();
                 state.months.clear();
+                state.destroyed.clear();
+                state.destroyed_below = 0;
                 return Ok(());
             }
             Err(e) => return Err(Error::Config(format!("cannot read {}: {e}", file.display()))),
@@ -427,6 +488,7 @@ impl RetentionKeys {
         let parsed: RetentionFile = serde_json::from_str(&text).map_err(|e| damaged(e.to_string()))?;
         let mut keys = BTreeMap::new();
         let mut months = BTreeMap::new();
+        let (destroyed, destroyed_below) = parsed.destroyed();
         for entry in parsed.keys {
             if let Some(month) = entry.month {
                 months.insert(entry.epoch, month);
@@ -443,6 +505,8 @@ impl RetentionKeys {
         }
         state.keys = keys;
         state.months = months;
+        state.destroyed = destroyed;
+        state.destroyed_below = destroyed_below;
         state.highest = state.highest.max(parsed.highest);
         Ok(())
     }
@@ -465,7 +529,14 @@ impl RetentionKeys {
             });
         }
         let highest = state.fresh_number(self.floor) - 1;
-        let text = serde_json::to_string(&RetentionFile { format: 1, keys: entries, highest })
+        let file_text = RetentionFile {
+            format: 1,
+            keys: entries,
+            highest,
+            destroyed: Some(state.destroyed.iter().copied().collect()),
+            destroyed_below: state.destroyed_below,
+        };
+        let text = serde_json::to_string(&file_text)
             .map_err(|e| Error::Config(format!("cannot encode the retention keys: {e}")))?;
         let mut temporary = file.as_os_str().to_owned();
         temporary.push(format!(".{}.tmp", std::process::id()));
@@ -568,11 +639,7 @@ impl RetentionKeys {
             if gone.is_empty() {
                 return Ok(gone);
             }
-            state.highest = state.fresh_number(self.floor) - 1;
-            for id in &gone {
-                state.keys.remove(id);
-                state.months.remove(id);
-            }
+            state.remove(self.floor, &gone);
             self.write(master, &state)?;
             Ok(gone)
         })
@@ -601,14 +668,14 @@ impl RetentionKeys {
         result
     }
 
-    /// Whether the key of an epoch still exists (re-reading the file once if it is not known).
-    fn known(&self, master: &MasterKey, epoch: i64) -> Result<bool> {
+    /// What became of a key number (re-reading the file once if it is not known here).
+    fn status(&self, master: &MasterKey, number: i64) -> Result<KeyStatus> {
         let mut state = self.lock()?;
-        if state.keys.contains_key(&epoch) {
-            return Ok(true);
+        if state.keys.contains_key(&number) {
+            return Ok(KeyStatus::Present);
         }
         self.reload(master, &mut state)?;
-        Ok(state.keys.contains_key(&epoch))
+        Ok(state.status(number))
     }
 
     /// The key of an epoch, re-reading the file once if it is not known here.
@@ -648,10 +715,7 @@ impl RetentionKeys {
             if destroyed.is_empty() {
                 return Ok(destroyed);
             }
-            state.highest = state.fresh_number(self.floor) - 1;
-            for epoch in &destroyed {
-                state.keys.remove(epoch);
-            }
+            state.remove(self.floor, &destroyed);
             self.write(master, &state)?;
             Ok(destroyed)
         })
@@ -671,10 +735,9 @@ impl RetentionKeys {
     }
 }
 
-/// The highest key number a retention key file has ever given (its `highest`, or its largest key
-/// for files from before it was recorded), read without opening any key; `None` when there is no
-/// file.
-pub(crate) fn retention_file_highest(file: &Path) -> Result<Option<i64>> {
+/// The numbers among `used` that a retention key file neither holds nor lists as destroyed (read
+/// without opening any key); `None` when there is no file.
+pub(crate) fn retention_file_missing(file: &Path, used: &[i64]) -> Result<Option<Vec<i64>>> {
     let text = match fs::read_to_string(file) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -682,7 +745,9 @@ pub(crate) fn retention_file_highest(file: &Path) -> Result<Option<i64>> {
     };
     let parsed: RetentionFile = serde_json::from_str(&text)
         .map_err(|e| Error::Config(format!("the retention key file {} is damaged: {e}", file.display())))?;
-    Ok(Some(parsed.keys.iter().map(|k| k.epoch).max().unwrap_or(0).max(parsed.highest)))
+    let present: BTreeSet<i64> = parsed.keys.iter().map(|k| k.epoch).collect();
+    let (destroyed, below) = parsed.destroyed();
+    Ok(Some(used.iter().copied().filter(|n| !present.contains(n) && !destroyed.contains(n) && *n >= below).collect()))
 }
 
 /// Re-wraps a retention key file (`source`, opened with the master key in `source_master`) under
@@ -859,6 +924,7 @@ impl Keyring {
             data_keys: Mutex::new(HashMap::new()),
             retention: RetentionKeys::in_memory(),
             traveller_days: std::sync::atomic::AtomicI64::new(DEFAULT_TRAVELLER_DAYS),
+            watchlist_days: std::sync::atomic::AtomicI64::new(DEFAULT_WATCHLIST_DAYS),
         };
         Ok((keyring, new_wrapped))
     }
@@ -948,11 +1014,17 @@ impl Keyring {
         self.traveller_days.store(days, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Sets the watchlist retention period new watchlist keys are bucketed by.
+    pub(crate) fn set_watchlist_days(&self, days: i64) {
+        self.watchlist_days.store(days, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Makes a new data key for a [`traveller_managed`] subject: wrapped under the bucket of the
     /// month its records fall due if nothing else happens (today plus the period). Returns the
     /// key, its wrapped form and the bucket's key number.
-    pub(crate) fn new_traveller_data_key(&self, key_id: i64) -> Result<(SecretKey, Vec<u8>, i64)> {
-        let days = self.traveller_days.load(std::sync::atomic::Ordering::Relaxed);
+    pub(crate) fn new_traveller_data_key(&self, key_id: i64, subject: &[u8]) -> Result<(SecretKey, Vec<u8>, i64)> {
+        let period = if subject.starts_with(b"w:") { &self.watchlist_days } else { &self.traveller_days };
+        let days = period.load(std::sync::atomic::Ordering::Relaxed);
         let today = chrono::Utc::now().date_naive();
         let due = chrono::Duration::try_days(days)
             .and_then(|period| today.checked_add_signed(period))
@@ -1011,9 +1083,9 @@ impl Keyring {
         encrypt(&target, &aad, &plain)
     }
 
-    /// Whether the retention key of an epoch still exists.
-    pub(crate) fn retention_epoch_exists(&self, epoch: i64) -> Result<bool> {
-        self.retention.known(&self.master, epoch)
+    /// What became of a retention key number (see [`KeyStatus`]).
+    pub(crate) fn retention_key_status(&self, number: i64) -> Result<KeyStatus> {
+        self.retention.status(&self.master, number)
     }
 
     /// Destroys the retention keys of epochs below `keep`.

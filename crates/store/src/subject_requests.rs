@@ -151,7 +151,9 @@ impl Store {
         let year = Utc::now().format("%Y").to_string();
         let plaintext = serde_json::to_vec(&text)?;
         let reference = self.backend.write(|sql| {
-            let exists = sql.rows("SELECT 1 FROM persons WHERE id = $1", &[Value::Int(new.person_id)])?;
+            let lock = if self.backend.dialect() == crate::Dialect::Postgres { " FOR SHARE" } else { "" };
+            let exists =
+                sql.rows(&format!("SELECT 1 FROM persons WHERE id = $1{lock}"), &[Value::Int(new.person_id)])?;
             if exists.is_empty() {
                 return Err(Error::NotFound { what: "person" });
             }

@@ -212,10 +212,15 @@ impl Store {
             let key = TravellerKey { id, bucket, owner, days };
             if let Some(bucket) = bucket
                 && !buckets.contains_key(&bucket)
-                && !self.keys.retention_epoch_exists(bucket)?
             {
-                plan.unreadable.push(key);
-                continue;
+                match self.keys.retention_key_status(bucket)? {
+                    seal::KeyStatus::Present => {}
+                    seal::KeyStatus::Destroyed => {
+                        plan.unreadable.push(key);
+                        continue;
+                    }
+                    seal::KeyStatus::Missing => return Err(crate::retention::missing_key(bucket)),
+                }
             }
             let due_on = after(last_activity, days);
             let item = |held_by: Option<String>| RetentionItem {
@@ -253,8 +258,13 @@ impl Store {
         let mut renew = BTreeSet::new();
         let mut keep = plan.keep;
         let mut not_shredded = HashSet::new();
-        let for_update = if self.backend.dialect() == crate::Dialect::Postgres { " FOR UPDATE" } else { "" };
-        for batch in plan.shred.chunks(BATCH) {
+        // An import holding a key (FOR SHARE) is activity: the key is skipped, not waited for, so
+        // the run and imports never wait on each other in opposite orders.
+        let for_update =
+            if self.backend.dialect() == crate::Dialect::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let mut shred = plan.shred;
+        shred.sort_unstable_by_key(|key| key.id);
+        for batch in shred.chunks(BATCH) {
             let outcomes = self.backend.write(|sql| {
                 let mut outcomes = Vec::with_capacity(batch.len());
                 for key in batch {
@@ -318,14 +328,29 @@ impl Store {
             report.keys_unreadable += batch.len() as u64;
         }
         if deleted + report.keys_unreadable > 0 {
-            self.backend.write(|sql| {
-                sql.exec(
-                    "UPDATE crossings SET person_id = NULL, document_id = NULL
-                      WHERE person_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = crossings.person_id)",
-                    &[],
-                )
-                .map(|_| ())
+            // In slices of ids, each its own short write transaction, so that other writers (and
+            // audited reads) are not held back for the length of a full scan.
+            const SLICE: i64 = 50_000;
+            let last = self.backend.read(|sql| {
+                Ok(sql
+                    .rows("SELECT MAX(id) FROM crossings", &[])?
+                    .first()
+                    .and_then(|r| r.first())
+                    .and_then(Value::as_int))
             })?;
+            let mut from = 0;
+            while let Some(last) = last.filter(|last| from < *last) {
+                self.backend.write(|sql| {
+                    sql.exec(
+                        "UPDATE crossings SET person_id = NULL, document_id = NULL
+                          WHERE id > $1 AND id <= $2 AND person_id IS NOT NULL
+                            AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = crossings.person_id)",
+                        &[Value::Int(from), Value::Int(from + SLICE)],
+                    )
+                    .map(|_| ())
+                })?;
+                from = (from + SLICE).min(last);
+            }
         }
         report.due.retain(|item| !not_shredded.contains(&item.subject));
         // A backup may hold a shredded key under a bucket of this month (or of a past one, which
@@ -414,6 +439,7 @@ impl Store {
             Ok(())
         })?;
         self.keys.set_traveller_days(plan.days);
+        self.keys.set_watchlist_days(plan.watchlist_days);
         report.travellers_shredded = deleted;
         Ok(())
     }
@@ -463,12 +489,18 @@ impl Store {
         let rows = self.backend.read(|sql| {
             sql.rows("SELECT epoch, COUNT(*) FROM data_keys WHERE epoch IS NOT NULL GROUP BY epoch", &[])
         })?;
-        Ok(rows
-            .iter()
-            .filter_map(|row| Some((row.first()?.as_int()?, row.get(1)?.as_int()?)))
-            .filter(|(number, _)| !known.contains(number))
-            .map(|(_, count)| count as u64)
-            .sum())
+        let mut unreadable = 0;
+        for (number, count) in rows.iter().filter_map(|row| Some((row.first()?.as_int()?, row.get(1)?.as_int()?))) {
+            if known.contains(&number) {
+                continue;
+            }
+            match self.keys.retention_key_status(number)? {
+                seal::KeyStatus::Present => {}
+                seal::KeyStatus::Destroyed => unreadable += count as u64,
+                seal::KeyStatus::Missing => return Err(crate::retention::missing_key(number)),
+            }
+        }
+        Ok(unreadable)
     }
 
     /// The traveller and watchlist periods (days) the last run applied, if there was one: the
@@ -484,8 +516,12 @@ impl Store {
     /// Files new traveller keys by the period the last run recorded (another process may have
     /// changed it since this one opened the store).
     pub fn refresh_retention_period(&self) -> Result<()> {
-        if let (Some(days), _) = self.recorded_retention_periods()? {
+        let (travellers, watchlist) = self.recorded_retention_periods()?;
+        if let Some(days) = travellers {
             self.keys.set_traveller_days(days);
+        }
+        if let Some(days) = watchlist {
+            self.keys.set_watchlist_days(days);
         }
         Ok(())
     }
@@ -494,6 +530,15 @@ impl Store {
     /// than six hours).
     pub(crate) fn start_retention_run(&self) -> Result<()> {
         let for_update = if self.backend.dialect() == crate::Dialect::Postgres { " FOR UPDATE" } else { "" };
+        // The row exists before anyone locks it, so that two runs starting together on
+        // PostgreSQL queue on it (a lock on a row that does not exist yet holds nothing).
+        self.backend.write(|sql| {
+            sql.exec(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                &[Value::from(RUN_META), Value::Blob(Vec::new())],
+            )
+            .map(|_| ())
+        })?;
         self.backend.write(|sql| {
             let rows = sql.rows(&format!("SELECT value FROM meta WHERE key = $1{for_update}"), &[Value::from(RUN_META)])?;
             let started = rows
@@ -512,16 +557,32 @@ impl Store {
                 )));
             }
             sql.exec(
-                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                "UPDATE meta SET value = $2 WHERE key = $1",
                 &[Value::from(RUN_META), Value::Blob(crate::now_text().into_bytes())],
             )?;
             Ok(())
         })
     }
 
-    /// Clears the marker of [`Self::start_retention_run`].
+    /// Clears the marker of [`Self::start_retention_run`] (the row stays, empty).
     pub(crate) fn end_retention_run(&self) -> Result<()> {
-        self.backend.write(|sql| sql.exec("DELETE FROM meta WHERE key = $1", &[Value::from(RUN_META)]).map(|_| ()))
+        self.backend.write(|sql| {
+            sql.exec("UPDATE meta SET value = $2 WHERE key = $1", &[Value::from(RUN_META), Value::Blob(Vec::new())])
+                .map(|_| ())
+        })
+    }
+
+    /// When a person's record was first stored. Audit entries about `person:ID` from before it
+    /// are about someone else: a person shredded by retention whose id SQLite gave again.
+    pub fn person_stored_since(&self, person_id: i64) -> Result<Option<String>> {
+        self.backend.read(|sql| {
+            Ok(sql
+                .rows("SELECT created_at FROM persons WHERE id = $1", &[Value::Int(person_id)])?
+                .into_iter()
+                .next()
+                .and_then(|r| r.into_iter().next())
+                .and_then(Value::into_text))
+        })
     }
 
     /// Changes whenever a retention run deletes traveller records: a running server compares it
@@ -580,6 +641,9 @@ fn held_persons(sql: &mut dyn Sql, today: NaiveDate) -> Result<HashMap<i64, Stri
           WHERE c.status = 'open' AND l.state = 'confirmed'
          UNION ALL SELECT p.id, 'an active watchlist entry' FROM persons p
            JOIN watchlist w ON w.nik_bidx = p.nik_bidx WHERE w.valid_until IS NULL OR w.valid_until >= $1
+         UNION ALL SELECT d.person_id, 'a document on an active watchlist entry' FROM documents d
+           JOIN watchlist w ON w.number_bidx = d.number_bidx
+          WHERE d.person_id IS NOT NULL AND (w.valid_until IS NULL OR w.valid_until >= $1)
          UNION ALL SELECT r.person_id, 'a data-subject request pending' FROM subject_requests r
           WHERE r.status IN ('pending', 'approved')",
         &[Value::Text(today.to_string())],
@@ -602,15 +666,22 @@ enum Shredded {
 
 /// Shreds one traveller key inside a write transaction, after checking again that nothing new
 /// happened to its records (an import, a case) since the plan was made.
-/// On PostgreSQL the key row is locked (`for_update`) first: an import that uses the key reads it
-/// `FOR SHARE`, so either it sees the key gone or the shredding sees its rows.
+/// On PostgreSQL the key row is locked (`for_update`, skipping a row an import holds) first: an
+/// import that uses the key reads it `FOR SHARE`, so either it sees the key gone or the shredding
+/// sees it in use and keeps it for the next run.
 fn shred_key(sql: &mut dyn Sql, key: &TravellerKey, today: NaiveDate, for_update: &str) -> Result<Shredded> {
     let cutoff = today - Duration::days(key.days);
     let rows = sql.rows(&format!("SELECT subject FROM data_keys WHERE id = $1{for_update}"), &[Value::Int(key.id)])?;
     let Some(Value::Blob(subject)) = rows.into_iter().next().and_then(|r| r.into_iter().next()) else {
+        if !for_update.is_empty()
+            && !sql.rows("SELECT 1 FROM data_keys WHERE id = $1", &[Value::Int(key.id)])?.is_empty()
+        {
+            // In use by an import right now: active.
+            return Ok(Shredded::Kept(month_of(after(today, key.days))));
+        }
         return Ok(Shredded::Gone);
     };
-    let (latest, person) = latest_activity(sql, key.id, &subject, today)?;
+    let (latest, person) = latest_activity(sql, key.id, &subject, today, !for_update.is_empty())?;
     let held = match person {
         Some(person) => !holds(sql, today, Some(person))?.is_empty(),
         None => false,
@@ -630,7 +701,11 @@ fn latest_activity(
     key_id: i64,
     subject: &[u8],
     today: NaiveDate,
+    postgres: bool,
 ) -> Result<(Option<NaiveDate>, Option<i64>)> {
+    // The person row is locked before their holds are read: a case party or data-subject request
+    // added meanwhile (which reads the row FOR SHARE) is then either seen or refused.
+    let lock = if postgres { " FOR UPDATE" } else { "" };
     let mut days: Vec<Option<NaiveDate>> = Vec::new();
     let mut person = None;
     if subject.starts_with(b"w:") {
@@ -645,7 +720,7 @@ fn latest_activity(
     }
     let doc_keys: Vec<Vec<u8>> = if let Some(nik_bidx) = subject.strip_prefix(b"p:".as_slice()) {
         for row in sql.rows(
-            "SELECT id, updated_at FROM persons WHERE nik_bidx = $1 AND key_id = $2",
+            &format!("SELECT id, updated_at FROM persons WHERE nik_bidx = $1 AND key_id = $2{lock}"),
             &[Value::Blob(nik_bidx.to_vec()), Value::Int(key_id)],
         )? {
             let mut row = row.into_iter();

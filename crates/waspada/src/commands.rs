@@ -712,7 +712,7 @@ pub fn retention(
         );
         if report.shredded_from_later_months > 0 {
             eprintln!(
-                "PERINGATAN / WARNING: {} record(s) were shredded from the key of a later month (filed under a longer period than this run's): backups made before this run can open them until that month has passed.",
+                "PERINGATAN / WARNING: {} record(s) were shredded from the key of a later month (filed under a longer period than this run's, or kept a month ahead by a hold that has ended): backups made before this run can open them until that month has passed.",
                 report.shredded_from_later_months
             );
         }

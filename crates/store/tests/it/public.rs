@@ -7,6 +7,13 @@ use waspada_store::{
 };
 
 use crate::fixtures::{clerk, count};
+
+/// Stores a traveller and returns their internal id (case parties and report links name one).
+fn traveller(store: &Store, name: &str, serial: u16) -> i64 {
+    let person = crate::fixtures::person(name, "1990-01-01", waspada_domain::Sex::Female, serial);
+    store.import_persons(std::slice::from_ref(&person), waspada_store::ConflictPolicy::Reject, &clerk()).unwrap();
+    store.person_by_nik(&person.nik, &clerk()).unwrap().unwrap().id
+}
 use crate::support::{Harness, contains};
 
 both_backends!(
@@ -246,8 +253,14 @@ fn cases_keep_one_role_per_person_and_refuse_changes_once_closed(harness: &Harne
         other => panic!("a report in two cases: {other:?}"),
     }
     store.add_case_submissions(case_id, &[b.id], &clerk()).unwrap();
-    let victim =
-        NewParty { role: PartyRole::PossibleVictim, person_id: Some(42), name: "Rina".into(), phone: None, note: None };
+    let rina = traveller(&store, "Rina", 42);
+    let victim = NewParty {
+        role: PartyRole::PossibleVictim,
+        person_id: Some(rina),
+        name: "Rina".into(),
+        phone: None,
+        note: None,
+    };
     store.add_case_party(case_id, &victim, &clerk()).unwrap();
     let as_suspect = NewParty { role: PartyRole::Suspect, ..victim.clone() };
     match store.add_case_party(case_id, &as_suspect, &clerk()) {
@@ -312,10 +325,11 @@ fn confirmed_links_join_the_case_and_are_listed(harness: &Harness) {
     let store = harness.open();
     let a = store.submit(&report("perekrut", 10, Some("62812")), &Idempotency::new(&key(1), &[b"1"])).unwrap();
     let (case_id, _) = store.open_case("Kasus", "", &[a.id], &clerk()).unwrap();
+    let (darman, joko) = (traveller(&store, "Darman", 7), traveller(&store, "Joko", 8));
     store
         .decide_report_link(
             a.id,
-            &LinkedPerson { id: 7, nik: "1709014101900001", name: "Darman" },
+            &LinkedPerson { id: darman, nik: "1709014101900001", name: "Darman" },
             "phone",
             LinkDecision::Confirmed(PartyRole::Suspect),
             &clerk(),
@@ -324,7 +338,7 @@ fn confirmed_links_join_the_case_and_are_listed(harness: &Harness) {
     store
         .decide_report_link(
             a.id,
-            &LinkedPerson { id: 8, nik: "1709014101900002", name: "Joko" },
+            &LinkedPerson { id: joko, nik: "1709014101900002", name: "Joko" },
             "name",
             LinkDecision::Rejected,
             &clerk(),
@@ -336,12 +350,15 @@ fn confirmed_links_join_the_case_and_are_listed(harness: &Harness) {
     assert_eq!(confirmed.len(), 1);
     assert_eq!((confirmed[0].nik.as_str(), confirmed[0].role), ("1709014101900001", Some(PartyRole::Suspect)));
     let view = store.case(case_id, &clerk()).unwrap().unwrap();
-    assert_eq!(view.parties.iter().map(|p| (p.person_id, p.role)).collect::<Vec<_>>(), [(Some(7), PartyRole::Suspect)]);
+    assert_eq!(
+        view.parties.iter().map(|p| (p.person_id, p.role)).collect::<Vec<_>>(),
+        [(Some(darman), PartyRole::Suspect)]
+    );
     // Changing one's mind: the last decision counts.
     store
         .decide_report_link(
             a.id,
-            &LinkedPerson { id: 7, nik: "1709014101900001", name: "Darman" },
+            &LinkedPerson { id: darman, nik: "1709014101900001", name: "Darman" },
             "phone",
             LinkDecision::Rejected,
             &clerk(),

@@ -338,6 +338,14 @@ fn crossings_filed_before_their_passport_share_the_holders_legal_hold(harness: &
     let new_id = store.person_by_nik(&newcomer.nik, &context).unwrap().unwrap().id;
     let involvement = store.person_involvement(new_id).unwrap();
     assert!(involvement.cases.is_empty(), "a new person inherits nothing: {involvement:?}");
+    // A page opened before the run cannot add the shredded person to a case afterwards (on
+    // SQLite the id may be the newcomer's now, so it must not be taken as theirs either).
+    let (other_case, _) = store.open_case("Kasus baru", "", &[], &context).unwrap();
+    let late = NewParty { role: PartyRole::Witness, person_id: Some(id), name: "Agus".into(), phone: None, note: None };
+    if new_id != id {
+        let refused = store.add_case_party(other_case, &late, &context).unwrap_err();
+        assert!(matches!(refused, waspada_store::Error::NotFound { .. }), "{refused:?}");
+    }
 }
 
 #[test]
@@ -349,39 +357,74 @@ fn a_stale_copy_of_the_retention_keys_is_refused_not_taken_for_shredding() {
         store.import_persons(std::slice::from_ref(&first), ConflictPolicy::Reject, &context).unwrap();
         let file = harness.config().data_dir.join(waspada_store::RETENTION_KEY_FILE);
         let stale = std::fs::read(&file).unwrap();
-        // A run adds keys to the file (next months' buckets, and this report's epoch).
+        // A run adds keys to the file (next months' buckets), and a report its epoch.
         store.apply_retention(&RetentionPolicy::default(), Utc::now(), false, &clerk()).unwrap();
-        let key = waspada_store::Idempotency::new("stale-copy-000001", &[b"1"]);
-        let sent = store
-            .submit(
-                &waspada_store::NewSubmission {
-                    kind: waspada_store::SubmissionKind::Report,
-                    form_version: 1,
-                    region_code: None,
-                    destination: None,
-                    minor_involved: false,
-                    anonymous: true,
-                    urgency: 10,
-                    spam_score: 0,
-                    terms: Vec::new(),
-                    content: serde_json::json!({ "what": "laporan" }),
-                },
-                &key,
-            )
-            .unwrap();
-        drop(store);
+        let report = |n: u32| waspada_store::NewSubmission {
+            kind: waspada_store::SubmissionKind::Report,
+            form_version: 1,
+            region_code: None,
+            destination: None,
+            minor_involved: false,
+            anonymous: true,
+            urgency: 10,
+            spam_score: 0,
+            terms: Vec::new(),
+            content: serde_json::json!({ "what": format!("laporan {n}") }),
+        };
+        let key = |n: u32| waspada_store::Idempotency::new(&format!("stale-copy-{n:06}"), &[&n.to_be_bytes()]);
+        let sent = store.submit(&report(1), &key(1)).unwrap();
+        // The stale copy is put back under the running process, which then writes the file
+        // itself (a new report needs an epoch the stale file lacks): the file now looks current.
         std::fs::write(&file, &stale).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1_100));
+        store.submit(&report(2), &key(2)).unwrap();
+        drop(store);
         let error = Store::open(&harness.config()).map(|_| ()).unwrap_err().to_string();
         assert!(error.contains("older than this database"), "{error}");
-        // Told that the newer keys are lost for good, it opens; those records count as shredded.
-        let used: i64 = error.split("\"highest\": ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
-        let mut text: serde_json::Value = serde_json::from_slice(&stale).unwrap();
-        text["highest"] = serde_json::json!(used);
+        // Told that the missing keys are lost for good, it opens; those records count as shredded.
+        let missing: Vec<i64> = serde_json::from_str(&format!(
+            "[{}]",
+            error.split("numbered [").nth(1).unwrap().split(']').next().unwrap()
+        ))
+        .unwrap();
+        assert!(!missing.is_empty());
+        let mut text: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        let listed = text["destroyed"].as_array().cloned().unwrap_or_default();
+        let mut all: Vec<serde_json::Value> = listed;
+        all.extend(missing.iter().map(|n| serde_json::json!(n)));
+        text["destroyed"] = serde_json::Value::Array(all);
         std::fs::write(&file, serde_json::to_vec(&text).unwrap()).unwrap();
         let store = Store::open(&harness.config()).unwrap();
         assert!(store.person_by_nik(&first.nik, &context).unwrap().is_some());
         assert!(store.submission(sent.id, &context).is_err());
     });
+}
+
+both_backends!(watchlist_keys_are_filed_by_the_watchlist_period);
+
+/// A watchlist entry's key is filed two years ahead (its own period), so an ended entry is
+/// shredded from the current month's bucket, which the run renews, and not from a bucket eight
+/// years later that older backups would keep opening.
+fn watchlist_keys_are_filed_by_the_watchlist_period(harness: &Harness) {
+    let store = harness.open();
+    let mut ended = watch("WL-END", "Hendra Selesai");
+    ended.valid_from = crate::fixtures::date("2019-01-01");
+    ended.valid_until = Some(crate::fixtures::date("2020-12-31"));
+    store.import_watchlist(&[ended], ConflictPolicy::Reject, &clerk()).unwrap();
+    let (days, due) = {
+        let today = Utc::now().date_naive();
+        (0..40)
+            .map(|extra| waspada_store::DEFAULT_WATCHLIST_DAYS + extra)
+            .map(|days| (days, today + Duration::days(days)))
+            .find(|(_, due)| due.day() <= 20)
+            .unwrap()
+    };
+    let policy = RetentionPolicy { watchlist_days: days, ..RetentionPolicy::default() };
+    let run_at = due.and_hms_opt(12, 0, 0).unwrap().and_utc() + Duration::days(1);
+    let report = store.apply_retention(&policy, run_at, false, &clerk()).unwrap();
+    assert_eq!(report.travellers_shredded, 1, "{report:?}");
+    assert_eq!(report.shredded_from_later_months, 0, "{report:?}");
+    assert_eq!(count(&store, "watchlist"), 0);
 }
 
 #[test]
