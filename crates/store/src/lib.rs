@@ -99,7 +99,7 @@ pub struct Store {
     _checkpointer: Option<Arc<backend::Checkpointer>>,
     /// Document links held in memory during a bulk crossing import (see
     /// `cache_document_links`); `None` otherwise.
-    document_links: Arc<std::sync::RwLock<Option<records::DocumentLinks>>>,
+    document_links: Arc<std::sync::RwLock<Option<(String, records::DocumentLinks)>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -197,6 +197,15 @@ impl Store {
         };
         // New traveller and watchlist keys are filed by the periods of the last retention run.
         store.refresh_retention_period()?;
+        // The retention run marker exists from the start: writers lock it to see whether a run
+        // is in progress, and a lock on a row that does not exist holds nothing.
+        store.backend.write(|sql| {
+            sql.exec(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                &[Value::from(traveller_retention::RUN_META), Value::Blob(Vec::new())],
+            )
+            .map(|_| ())
+        })?;
         Ok(store)
     }
 

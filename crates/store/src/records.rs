@@ -127,6 +127,10 @@ pub struct PreparedImport {
     rows: Vec<std::result::Result<Prepared, String>>,
     /// Data keys made while preparing for subjects that had none.
     new_keys: Vec<NewKey>,
+    /// The retention shred mark read before any key was (`None`: not known). If it is the same
+    /// when the rows are stored, no retention run deleted a key in between, and the keys need no
+    /// second look.
+    shred_mark: Option<String>,
 }
 
 /// A data key made for a subject, wrapped, not stored yet.
@@ -292,7 +296,10 @@ impl Store {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let mut keys = self.backend.read(|sql| self.existing_subject_keys(sql, &subjects, ""))?;
+        let (shred_mark, mut keys) = self.backend.read(|sql| {
+            let mark = read_shred_mark(sql)?;
+            Ok((Some(mark), self.existing_subject_keys(sql, &subjects, "")?))
+        })?;
         let missing: Vec<&Vec<u8>> = subjects.iter().filter(|s| !keys.contains_key(*s)).collect();
         let (new_keys, made) = self.make_data_keys(&missing)?;
         for (new, key) in new_keys.iter().zip(made) {
@@ -306,7 +313,7 @@ impl Store {
         for (row, sealed) in prepared.iter_mut().zip(sealed) {
             row.sealed = sealed?;
         }
-        Ok(PreparedImport { table: &PERSONS, rows: prepared.into_iter().map(Ok).collect(), new_keys })
+        Ok(PreparedImport { table: &PERSONS, rows: prepared.into_iter().map(Ok).collect(), new_keys, shred_mark })
     }
 
     /// Loads every document's link (id, holder, data key) into memory, so that a bulk import of
@@ -314,6 +321,7 @@ impl Store {
     /// [`Store::drop_document_links`] afterwards; importing documents drops the cache too.
     pub fn cache_document_links(&self) -> Result<usize> {
         let links = self.backend.read(|sql| {
+            let mark = read_shred_mark(sql)?;
             let rows = sql.rows("SELECT doc_key, id, person_id, key_id FROM documents", &[])?;
             let mut links = DocumentLinks::with_capacity(rows.len());
             for row in rows {
@@ -321,9 +329,9 @@ impl Store {
                     links.insert(doc_key, link);
                 }
             }
-            Ok(links)
+            Ok((mark, links))
         })?;
-        let count = links.len();
+        let count = links.1.len();
         if let Ok(mut slot) = self.document_links.write() {
             *slot = Some(links);
         }
@@ -478,8 +486,15 @@ impl Store {
     pub fn prepare_crossings(&self, rows: &[Crossing]) -> Result<PreparedImport> {
         let doc_keys: Vec<Vec<u8>> =
             parallel_map(rows, |c| self.doc_key(c.document_issuing_state.as_str(), c.document_number.as_str()));
+        let mark = self.backend.read(read_shred_mark)?;
         let cache = self.document_links.read().ok();
-        let cached = cache.as_deref().and_then(Option::as_ref);
+        let cached_with_mark = cache.as_deref().and_then(Option::as_ref);
+        // Links cached before a retention run deleted keys may name them: look again at commit.
+        let shred_mark = match cached_with_mark {
+            Some((cached_mark, _)) if *cached_mark != mark => None,
+            _ => Some(mark),
+        };
+        let cached = cached_with_mark.map(|(_, links)| links);
         let misses: Vec<Vec<u8>> = match cached {
             Some(cached) => doc_keys.iter().filter(|k| !cached.contains_key(*k)).cloned().collect(),
             None => doc_keys.clone(),
@@ -538,7 +553,7 @@ impl Store {
         })
         .into_iter()
         .collect::<Result<Vec<_>>>()?;
-        Ok(PreparedImport { table: &CROSSINGS, rows: prepared, new_keys: Vec::new() })
+        Ok(PreparedImport { table: &CROSSINGS, rows: prepared, new_keys: Vec::new(), shred_mark })
     }
 
     /// Stores a prepared batch in one write transaction and audits it.
@@ -548,9 +563,8 @@ impl Store {
         policy: ConflictPolicy,
         context: &AuditContext,
     ) -> Result<Vec<RowOutcome>> {
-        let PreparedImport { table, mut rows, new_keys } = prepared;
+        let PreparedImport { table, mut rows, new_keys, shred_mark } = prepared;
         self.backend.write(|sql| {
-            self.drop_vanished_keys(sql, &mut rows)?;
             if !new_keys.is_empty() {
                 let stored = self.store_new_keys(sql, &new_keys)?;
                 // A key another writer stored first wins: rows sealed under ours are sealed again.
@@ -566,16 +580,30 @@ impl Store {
                     }
                 }
             }
+            // After the new keys are stored: they count as present.
+            self.drop_vanished_keys(sql, &mut rows, shred_mark.as_deref())?;
             let outcomes = self.upsert(sql, table, rows, policy)?;
             audit_import(&self.keys, sql, context, table.name, &outcomes)?;
             Ok(outcomes)
         })
     }
 
-    /// `" FOR SHARE"` on PostgreSQL (in write transactions): rows read so are not deleted by
-    /// another transaction (a retention run) before this one commits.
-    fn for_share(&self) -> &'static str {
-        if self.backend.dialect() == crate::Dialect::Postgres { " FOR SHARE" } else { "" }
+    /// `" FOR SHARE"` when data keys read in this write transaction must be locked against a
+    /// retention run deleting them before it commits: on PostgreSQL while a run is in progress.
+    /// The run marker is read `FOR SHARE` itself, so a run that starts later waits for this
+    /// transaction (setting the marker needs the row), and one that started is seen. Locking
+    /// every key only then keeps imports cheap (a tuple lock is a write on PostgreSQL). SQLite
+    /// writers run one at a time and need no lock.
+    fn for_share(&self, sql: &mut dyn Sql) -> Result<&'static str> {
+        if self.backend.dialect() != crate::Dialect::Postgres {
+            return Ok("");
+        }
+        let marker = sql.rows(
+            "SELECT value FROM meta WHERE key = $1 FOR SHARE",
+            &[Value::from(crate::traveller_retention::RUN_META)],
+        )?;
+        let running = marker.into_iter().next().and_then(|r| r.into_iter().next()).and_then(Value::into_blob);
+        Ok(if running.is_some_and(|value| !value.is_empty()) { " FOR SHARE" } else { "" })
     }
 
     /// Checks, inside the write transaction, that the data keys prepared rows were sealed under
@@ -583,7 +611,18 @@ impl Store {
     /// shredded their subject since. A person's row is then sealed again under a new key of its
     /// subject; a crossing whose document went with it is refused, so that importing the file
     /// again stores it as a crossing of an unknown document.
-    fn drop_vanished_keys(&self, sql: &mut dyn Sql, rows: &mut [std::result::Result<Prepared, String>]) -> Result<()> {
+    fn drop_vanished_keys(
+        &self,
+        sql: &mut dyn Sql,
+        rows: &mut [std::result::Result<Prepared, String>],
+        prepared_under: Option<&str>,
+    ) -> Result<()> {
+        let lock = self.for_share(sql)?;
+        // No run in progress (or SQLite) and no key deleted since the rows were prepared: the
+        // keys are as they were, and a run cannot start before this transaction ends.
+        if lock.is_empty() && prepared_under.is_some_and(|mark| read_shred_mark(sql).is_ok_and(|now| now == mark)) {
+            return Ok(());
+        }
         let mut used: Vec<i64> = rows
             .iter()
             .flatten()
@@ -601,8 +640,7 @@ impl Store {
         let mut present = HashSet::with_capacity(used.len());
         for chunk in used.chunks(CHUNK) {
             let params: Vec<Value> = chunk.iter().copied().map(Value::Int).collect();
-            let statement =
-                format!("SELECT id FROM data_keys WHERE id IN ({}){}", placeholders(0, chunk.len()), self.for_share());
+            let statement = format!("SELECT id FROM data_keys WHERE id IN ({}){lock}", placeholders(0, chunk.len()));
             present.extend(sql.rows(&statement, &params)?.iter().filter_map(|r| r.first().and_then(Value::as_int)));
         }
         if present.len() == used.len() {
@@ -906,7 +944,8 @@ impl Store {
     ) -> Result<HashMap<Vec<u8>, (i64, SecretKey)>> {
         let unique: Vec<Vec<u8>> = subjects.iter().map(|s| s.to_vec()).collect::<HashSet<_>>().into_iter().collect();
         // Locked against a retention run shredding them before this transaction commits.
-        let mut found = self.existing_subject_keys(sql, &unique, self.for_share())?;
+        let lock = self.for_share(sql)?;
+        let mut found = self.existing_subject_keys(sql, &unique, lock)?;
         let missing: Vec<&Vec<u8>> = unique.iter().filter(|s| !found.contains_key(*s)).collect();
         let (mut new_keys, made) = self.make_data_keys(&missing)?;
         self.follow_retention_epoch(sql, &mut new_keys)?;
@@ -1582,4 +1621,12 @@ fn insert_index_rows(
         }
     }
     Ok(())
+}
+
+/// The retention shred mark (`traveller_retention::TRAVELLER_SHRED_META`): changes in every
+/// transaction in which a retention run deletes traveller keys. Empty before the first.
+fn read_shred_mark(sql: &mut dyn Sql) -> Result<String> {
+    Ok(crate::read_meta(sql, crate::traveller_retention::TRAVELLER_SHRED_META)?
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default())
 }

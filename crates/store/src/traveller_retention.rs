@@ -39,7 +39,7 @@ pub(crate) const WATCHLIST_DAYS_META: &str = "watchlist_retention_days";
 
 /// The `meta` row a run holds while it works (its start, RFC 3339), so that two runs — say from
 /// two application servers of one PostgreSQL store — never interleave.
-const RUN_META: &str = "retention_run_started";
+pub(crate) const RUN_META: &str = "retention_run_started";
 
 /// A run marker older than this is taken to be left by a run that died.
 const RUN_STALE_HOURS: i64 = 6;
@@ -281,6 +281,9 @@ impl Store {
                         )?;
                     }
                 }
+                if outcomes.iter().any(|o| matches!(o, Shredded::Done)) {
+                    bump_shred_mark(sql)?;
+                }
                 Ok(outcomes)
             })?;
             for (key, outcome) in batch.iter().zip(outcomes) {
@@ -320,7 +323,7 @@ impl Store {
                         Utc::now(),
                     )?;
                 }
-                Ok(())
+                bump_shred_mark(sql)
             })?;
             for key in batch {
                 self.keys.forget(key.id);
@@ -431,10 +434,7 @@ impl Store {
                 )?;
             }
             if deleted + report.keys_unreadable > 0 {
-                sql.exec(
-                    "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    &[Value::from(TRAVELLER_SHRED_META), Value::Blob(crate::now_text().into_bytes())],
-                )?;
+                bump_shred_mark(sql)?;
             }
             Ok(())
         })?;
@@ -628,6 +628,17 @@ fn holds(sql: &mut dyn Sql, today: NaiveDate, person: Option<i64>) -> Result<Has
         }
     }
     Ok(found)
+}
+
+/// Changes the shred mark in the transaction that deletes keys: imports prepared before it see
+/// the change and look at their keys again; running servers reload their check index.
+fn bump_shred_mark(sql: &mut dyn Sql) -> Result<()> {
+    let mark = format!("{} {}", crate::now_text(), seal::random_id()?);
+    sql.exec(
+        "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[Value::from(TRAVELLER_SHRED_META), Value::Blob(mark.into_bytes())],
+    )
+    .map(|_| ())
 }
 
 /// Persons held by a legal hold, with the reason.

@@ -434,7 +434,7 @@ fn a_second_run_waits_for_the_first() {
         let started = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         harness
             .raw_batch(&format!(
-                "INSERT INTO meta (key, value) VALUES ('retention_run_started', X'{}')",
+                "UPDATE meta SET value = X'{}' WHERE key = 'retention_run_started'",
                 started.bytes().map(|b| format!("{b:02x}")).collect::<String>()
             ))
             .unwrap();
