@@ -303,8 +303,12 @@ pub(crate) const TRAVELLER_PREFIXES: [&[u8]; 3] = [b"p:", b"d:", b"w:"];
 /// records fall due (a *bucket*), so that shredding them reaches backups without making every
 /// older backup lose every traveller (see `crate::retention`).
 pub(crate) fn traveller_managed(subject: &[u8]) -> bool {
-    TRAVELLER_PREFIXES.iter().any(|prefix| subject.starts_with(prefix))
+    TRAVELLER_PREFIXES.iter().any(|prefix| subject.starts_with(prefix)) || subject.starts_with(REQUEST_PREFIX)
 }
+
+/// The subject prefix of a data-subject request's key: filed in the bucket of the person it is
+/// about (moved there by each retention run), so that it goes with them, backups included.
+pub(crate) const REQUEST_PREFIX: &[u8] = b"dsr:";
 
 /// Days after their last activity that traveller records fall due unless the retention policy
 /// says otherwise: ten years, the validity of an ordinary passport. The office's archive schedule

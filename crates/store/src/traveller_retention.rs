@@ -241,6 +241,28 @@ impl Store {
                 plan.shred.push(key);
             }
         }
+        // A data-subject request's key follows its person's key into the same month's bucket:
+        // shredding the person (which deletes the request) then reaches backups for it too.
+        let person_months: HashMap<i64, i32> = plan.keep.iter().map(|(key, month)| (key.id, *month)).collect();
+        let requests = self.backend.read(|sql| {
+            sql.rows(
+                "SELECT r.key_id, p.key_id, k.epoch FROM subject_requests r
+                   JOIN persons p ON p.id = r.person_id JOIN data_keys k ON k.id = r.key_id",
+                &[],
+            )
+        })?;
+        for row in requests {
+            let (Some(request_key), Some(person_key)) =
+                (row.first().and_then(Value::as_int), row.get(1).and_then(Value::as_int))
+            else {
+                continue;
+            };
+            if let Some(month) = person_months.get(&person_key) {
+                let bucket = row.get(2).and_then(Value::as_int);
+                let key = TravellerKey { id: request_key, bucket, owner: Owner::Other, days: policy.traveller_days };
+                plan.keep.push((key, *month));
+            }
+        }
         Ok(plan)
     }
 

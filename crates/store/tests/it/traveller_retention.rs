@@ -184,6 +184,21 @@ fn shredding_travellers_reaches_backups_and_spares_the_others() {
             .unwrap();
         let (days, rahmat_due) = period_due_early_in_a_month();
         let retention = RetentionPolicy { traveller_days: days, ..RetentionPolicy::default() };
+        // Rahmat asked for his data once; the request was decided (refused), so it holds nothing.
+        let rahmat_id = store.person_by_nik(&lama.nik, &context).unwrap().unwrap().id;
+        let request = store
+            .record_subject_request(
+                &NewSubjectRequest {
+                    kind: RequestKind::Access,
+                    person_id: rahmat_id,
+                    requester: "Rahmat, 0812 5555 0101".into(),
+                    detail: "minta salinan".into(),
+                    correction: None,
+                },
+                &context,
+            )
+            .unwrap();
+        store.decide_subject_request(&request.reference, false, &["15.1.a".to_owned()], "", &context).unwrap();
 
         // A run now shreds nothing but files each key under the month it falls due: Yanti's
         // moves three years on.
@@ -201,6 +216,7 @@ fn shredding_travellers_reaches_backups_and_spares_the_others() {
         let month = rahmat_due.year() * 100 + rahmat_due.month() as i32;
         assert_eq!(report.renewed_buckets, [month], "{report:?}");
         assert!(store.person_by_nik(&lama.nik, &context).unwrap().is_none());
+        assert!(store.subject_request(&request.reference, &context).unwrap().is_none(), "deleted with him");
         let keys_now = std::fs::read(harness.config().data_dir.join(waspada_store::RETENTION_KEY_FILE)).unwrap();
         drop(store);
 
@@ -215,6 +231,9 @@ fn shredding_travellers_reaches_backups_and_spares_the_others() {
         config.data_dir = folder;
         let restored = Store::open(&config).unwrap();
         let refused = restored.person_by_nik(&lama.nik, &context).unwrap_err().to_string();
+        assert!(refused.contains("destroyed"), "{refused}");
+        // His request went into his bucket at the first run: its text is gone from the backup too.
+        let refused = restored.subject_request(&request.reference, &context).unwrap_err().to_string();
         assert!(refused.contains("destroyed"), "{refused}");
         let yanti = restored.person_by_nik(&baru.nik, &context).unwrap().unwrap();
         assert_eq!(yanti.record.full_name, baru.full_name);
