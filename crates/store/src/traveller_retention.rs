@@ -157,28 +157,7 @@ impl Store {
                     Value::Text(today.to_string()),
                 ],
             )?;
-            let mut holds = holds(sql, today, None)?;
-            // Crossings imported before their document was known are sealed under the document's
-            // own key: they are held with the person the document now belongs to.
-            // Few persons are held: start from them (documents by holder, crossings by document).
-            let held_persons = held_persons(sql, today)?;
-            let ids: Vec<i64> = held_persons.keys().copied().collect();
-            for chunk in ids.chunks(500) {
-                let params: Vec<Value> = chunk.iter().copied().map(Value::Int).collect();
-                let statement = format!(
-                    "SELECT DISTINCT c.key_id, d.person_id FROM documents d JOIN crossings c ON c.doc_key = d.doc_key
-                      WHERE d.person_id IN ({}) AND c.key_id <> d.key_id",
-                    placeholders(0, chunk.len())
-                );
-                for row in sql.rows(&statement, &params)? {
-                    if let (Some(key), Some(person)) =
-                        (row.first().and_then(Value::as_int), row.get(1).and_then(Value::as_int))
-                        && let Some(why) = held_persons.get(&person)
-                    {
-                        holds.entry(key).or_insert_with(|| why.clone());
-                    }
-                }
-            }
+            let holds = holds(sql, today)?;
             Ok((rows, holds))
         })?;
         let buckets = self.keys.traveller_buckets()?;
@@ -616,37 +595,38 @@ impl Store {
     }
 }
 
-/// The legal holds on traveller keys as of `today`, each with its reason; for one person only
-/// when `person` is given.
-fn holds(sql: &mut dyn Sql, today: NaiveDate, person: Option<i64>) -> Result<HashMap<i64, String>> {
-    let (only, params) = match person {
-        Some(id) => (" AND p.id = $2", vec![Value::Text(today.to_string()), Value::Int(id)]),
-        None => ("", vec![Value::Text(today.to_string())]),
-    };
-    let statement = format!(
-        "SELECT p.key_id, 'a party to an open case (legal hold)' FROM persons p
-           JOIN case_parties cp ON cp.person_id = p.id JOIN cases c ON c.id = cp.case_id
-          WHERE c.status = 'open'{only}
-         UNION ALL SELECT p.key_id, 'linked to a report in an open case (legal hold)' FROM persons p
-           JOIN report_links l ON l.person_id = p.id JOIN submissions s ON s.id = l.submission_id
-           JOIN cases c ON c.id = s.case_id
-          WHERE c.status = 'open' AND l.state = 'confirmed'{only}
-         UNION ALL SELECT p.key_id, 'an active watchlist entry' FROM persons p
-           JOIN watchlist w ON w.nik_bidx = p.nik_bidx
-          WHERE (w.valid_until IS NULL OR w.valid_until >= $1){only}
-         UNION ALL SELECT d.key_id, 'a document on an active watchlist entry' FROM documents d
-           JOIN watchlist w ON w.number_bidx = d.number_bidx
-          WHERE (w.valid_until IS NULL OR w.valid_until >= $1){}
-         UNION ALL SELECT p.key_id, 'a data-subject request pending' FROM persons p
-           JOIN subject_requests r ON r.person_id = p.id
-          WHERE r.status IN ('pending', 'approved'){only}",
-        if person.is_some() { " AND d.person_id = $2" } else { "" }
-    );
+/// The legal holds on traveller keys as of `today`, each with its reason: the keys of the held
+/// persons, of crossings filed under their documents' own keys before the documents were known,
+/// and of holderless documents on a watchlist entry in force.
+fn holds(sql: &mut dyn Sql, today: NaiveDate) -> Result<HashMap<i64, String>> {
+    let held = held_persons(sql, today, None)?;
     let mut found = HashMap::new();
-    for row in sql.rows(&statement, &params)? {
-        let mut row = row.into_iter();
-        if let (Some(Value::Int(key)), Some(Value::Text(why))) = (row.next(), row.next()) {
-            found.entry(key).or_insert(why);
+    let ids: Vec<i64> = held.keys().copied().collect();
+    // Few persons are held: start from them (their keys, documents by holder, crossings by
+    // document).
+    for chunk in ids.chunks(500) {
+        let params: Vec<Value> = chunk.iter().copied().map(Value::Int).collect();
+        let statement = format!(
+            "SELECT key_id, id FROM persons WHERE id IN ({list})
+             UNION ALL SELECT DISTINCT c.key_id, d.person_id FROM documents d JOIN crossings c ON c.doc_key = d.doc_key
+              WHERE d.person_id IN ({list}) AND c.key_id <> d.key_id",
+            list = placeholders(0, chunk.len())
+        );
+        for row in sql.rows(&statement, &params)? {
+            if let (Some(key), Some(person)) = (row.first().and_then(Value::as_int), row.get(1).and_then(Value::as_int))
+                && let Some(why) = held.get(&person)
+            {
+                found.entry(key).or_insert_with(|| why.clone());
+            }
+        }
+    }
+    for row in sql.rows(
+        "SELECT d.key_id FROM documents d JOIN watchlist w ON w.number_bidx = d.number_bidx
+          WHERE d.person_id IS NULL AND (w.valid_until IS NULL OR w.valid_until >= $1)",
+        &[Value::Text(today.to_string())],
+    )? {
+        if let Some(key) = row.first().and_then(Value::as_int) {
+            found.entry(key).or_insert_with(|| "a document on an active watchlist entry".to_owned());
         }
     }
     Ok(found)
@@ -663,24 +643,32 @@ fn bump_shred_mark(sql: &mut dyn Sql) -> Result<()> {
     .map(|_| ())
 }
 
-/// Persons held by a legal hold, with the reason.
-fn held_persons(sql: &mut dyn Sql, today: NaiveDate) -> Result<HashMap<i64, String>> {
-    let mut found = HashMap::new();
-    for row in sql.rows(
+/// Persons held by a legal hold, with the reason; only `person` when given.
+fn held_persons(sql: &mut dyn Sql, today: NaiveDate, person: Option<i64>) -> Result<HashMap<i64, String>> {
+    let mut params = vec![Value::Text(today.to_string())];
+    let only = |column: &str| if person.is_some() { format!(" AND {column} = $2") } else { String::new() };
+    params.extend(person.map(Value::Int));
+    let statement = format!(
         "SELECT cp.person_id, 'a party to an open case (legal hold)' FROM case_parties cp
-           JOIN cases c ON c.id = cp.case_id WHERE c.status = 'open' AND cp.person_id IS NOT NULL
+           JOIN cases c ON c.id = cp.case_id WHERE c.status = 'open' AND cp.person_id IS NOT NULL{}
          UNION ALL SELECT l.person_id, 'linked to a report in an open case (legal hold)' FROM report_links l
            JOIN submissions s ON s.id = l.submission_id JOIN cases c ON c.id = s.case_id
-          WHERE c.status = 'open' AND l.state = 'confirmed'
+          WHERE c.status = 'open' AND l.state = 'confirmed'{}
          UNION ALL SELECT p.id, 'an active watchlist entry' FROM persons p
-           JOIN watchlist w ON w.nik_bidx = p.nik_bidx WHERE w.valid_until IS NULL OR w.valid_until >= $1
+           JOIN watchlist w ON w.nik_bidx = p.nik_bidx WHERE (w.valid_until IS NULL OR w.valid_until >= $1){}
          UNION ALL SELECT d.person_id, 'a document on an active watchlist entry' FROM documents d
            JOIN watchlist w ON w.number_bidx = d.number_bidx
-          WHERE d.person_id IS NOT NULL AND (w.valid_until IS NULL OR w.valid_until >= $1)
+          WHERE d.person_id IS NOT NULL AND (w.valid_until IS NULL OR w.valid_until >= $1){}
          UNION ALL SELECT r.person_id, 'a data-subject request pending' FROM subject_requests r
-          WHERE r.status IN ('pending', 'approved')",
-        &[Value::Text(today.to_string())],
-    )? {
+          WHERE r.status IN ('pending', 'approved'){}",
+        only("cp.person_id"),
+        only("l.person_id"),
+        only("p.id"),
+        only("d.person_id"),
+        only("r.person_id"),
+    );
+    let mut found = HashMap::new();
+    for row in sql.rows(&statement, &params)? {
         let mut row = row.into_iter();
         if let (Some(Value::Int(person)), Some(Value::Text(why))) = (row.next(), row.next()) {
             found.entry(person).or_insert(why);
@@ -716,7 +704,7 @@ fn shred_key(sql: &mut dyn Sql, key: &TravellerKey, today: NaiveDate, for_update
     };
     let (latest, person) = latest_activity(sql, key.id, &subject, today, !for_update.is_empty())?;
     let held = match person {
-        Some(person) => !holds(sql, today, Some(person))?.is_empty(),
+        Some(person) => !held_persons(sql, today, Some(person))?.is_empty(),
         None => false,
     };
     if held || latest.is_some_and(|day| day >= cutoff) {

@@ -467,3 +467,21 @@ fn a_second_run_waits_for_the_first() {
         store.apply_retention(&RetentionPolicy::default(), Utc::now(), false, &clerk()).unwrap();
     });
 }
+
+both_backends!(a_holderless_document_on_the_watchlist_is_held);
+
+fn a_holderless_document_on_the_watchlist_is_held(harness: &Harness) {
+    let store = harness.open();
+    let watched = passport("C5000001", "IDN", None, "2019-01-01");
+    let free = passport("C5000002", "IDN", None, "2019-01-01");
+    store.import_documents(&[watched, free], ConflictPolicy::Reject, &clerk()).unwrap();
+    let mut entry = watch("WL-DOC", "Pemegang Tidak Dikenal");
+    entry.document_number = Some(waspada_domain::DocumentNumber::parse("number", "C5000001").unwrap());
+    store.import_watchlist(&[entry], ConflictPolicy::Reject, &clerk()).unwrap();
+    let later = Utc::now() + Duration::days(11 * 365);
+    let report = store.apply_retention(&RetentionPolicy::default(), later, false, &clerk()).unwrap();
+    assert_eq!(report.travellers_shredded, 1, "{report:?}");
+    assert!(report.held.iter().any(|i| i.held_by.as_deref().is_some_and(|h| h.contains("watchlist"))), "{report:?}");
+    assert_eq!(store.documents_by_number("C5000001", None, &clerk()).unwrap().len(), 1);
+    assert!(store.documents_by_number("C5000002", None, &clerk()).unwrap().is_empty());
+}
