@@ -412,7 +412,7 @@ fn spawn_audit_checkpoints(store: Store, every: Duration) {
 /// last look, so that the check never shows a shredded person (the old index serves meanwhile).
 pub fn spawn_index_refresh(state: AppState) {
     tokio::spawn(async move {
-        let mark = |state: &AppState| state.store.traveller_shred_mark().ok().flatten();
+        let mark = |state: &AppState| state.store.traveller_shred_mark().ok().filter(|mark| !mark.is_empty());
         let mut seen = {
             let state = state.clone();
             tokio::task::spawn_blocking(move || mark(&state)).await.ok().flatten()

@@ -562,7 +562,7 @@ impl Store {
     /// retention run may have shredded it since the page was shown, and on SQLite its id can
     /// pass to the next new person.
     pub(crate) fn lock_person(&self, sql: &mut dyn crate::backend::Sql, person_id: i64) -> Result<()> {
-        let lock = if self.backend.dialect() == crate::Dialect::Postgres { " FOR SHARE" } else { "" };
+        let lock = self.row_lock(" FOR SHARE");
         if sql.rows(&format!("SELECT 1 FROM persons WHERE id = $1{lock}"), &[Value::Int(person_id)])?.is_empty() {
             return Err(Error::NotFound { what: "person" });
         }

@@ -152,6 +152,12 @@ impl Store {
             let wrapped = read_meta(sql, "audit_signing_key")?;
             let (signer, new_wrapped) = seal::AuditSigner::open(&keyring, wrapped.as_deref())?;
             insert_meta(sql, "audit_signing_key", new_wrapped)?;
+            // The retention run marker exists from the start: writers lock it to see whether a
+            // run is in progress, and a lock on a row that does not exist holds nothing.
+            sql.exec(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                &[Value::from(traveller_retention::RUN_META), Value::Blob(Vec::new())],
+            )?;
             Ok((keyring, signer))
         })?;
         let mut keys = keys;
@@ -197,15 +203,6 @@ impl Store {
         };
         // New traveller and watchlist keys are filed by the periods of the last retention run.
         store.refresh_retention_period()?;
-        // The retention run marker exists from the start: writers lock it to see whether a run
-        // is in progress, and a lock on a row that does not exist holds nothing.
-        store.backend.write(|sql| {
-            sql.exec(
-                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
-                &[Value::from(traveller_retention::RUN_META), Value::Blob(Vec::new())],
-            )
-            .map(|_| ())
-        })?;
         Ok(store)
     }
 
@@ -218,6 +215,12 @@ impl Store {
     /// The SQL dialect in use.
     pub fn dialect(&self) -> Dialect {
         self.backend.dialect()
+    }
+
+    /// A row-locking clause (`" FOR SHARE"`, `" FOR UPDATE"`, …) to append to a `SELECT` in a write
+    /// transaction: PostgreSQL needs it; SQLite writers run one at a time and have none.
+    pub(crate) fn row_lock(&self, clause: &'static str) -> &'static str {
+        if self.backend.dialect() == Dialect::Postgres { clause } else { "" }
     }
 
     /// Appends an audit entry on its own (for events that change no record, such as a sign-in).

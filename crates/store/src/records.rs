@@ -297,7 +297,7 @@ impl Store {
             .into_iter()
             .collect();
         let (shred_mark, mut keys) = self.backend.read(|sql| {
-            let mark = read_shred_mark(sql)?;
+            let mark = crate::traveller_retention::read_shred_mark(sql)?;
             Ok((Some(mark), self.existing_subject_keys(sql, &subjects, "")?))
         })?;
         let missing: Vec<&Vec<u8>> = subjects.iter().filter(|s| !keys.contains_key(*s)).collect();
@@ -321,7 +321,7 @@ impl Store {
     /// [`Store::drop_document_links`] afterwards; importing documents drops the cache too.
     pub fn cache_document_links(&self) -> Result<usize> {
         let links = self.backend.read(|sql| {
-            let mark = read_shred_mark(sql)?;
+            let mark = crate::traveller_retention::read_shred_mark(sql)?;
             let rows = sql.rows("SELECT doc_key, id, person_id, key_id FROM documents", &[])?;
             let mut links = DocumentLinks::with_capacity(rows.len());
             for row in rows {
@@ -486,7 +486,7 @@ impl Store {
     pub fn prepare_crossings(&self, rows: &[Crossing]) -> Result<PreparedImport> {
         let doc_keys: Vec<Vec<u8>> =
             parallel_map(rows, |c| self.doc_key(c.document_issuing_state.as_str(), c.document_number.as_str()));
-        let mark = self.backend.read(read_shred_mark)?;
+        let mark = self.backend.read(crate::traveller_retention::read_shred_mark)?;
         let cache = self.document_links.read().ok();
         let cached_with_mark = cache.as_deref().and_then(Option::as_ref);
         // Links cached before a retention run deleted keys may name them: look again at commit.
@@ -595,7 +595,7 @@ impl Store {
     /// every key only then keeps imports cheap (a tuple lock is a write on PostgreSQL). SQLite
     /// writers run one at a time and need no lock.
     fn for_share(&self, sql: &mut dyn Sql) -> Result<&'static str> {
-        if self.backend.dialect() != crate::Dialect::Postgres {
+        if self.row_lock(" FOR SHARE").is_empty() {
             return Ok("");
         }
         let marker = sql.rows(
@@ -620,7 +620,10 @@ impl Store {
         let lock = self.for_share(sql)?;
         // No run in progress (or SQLite) and no key deleted since the rows were prepared: the
         // keys are as they were, and a run cannot start before this transaction ends.
-        if lock.is_empty() && prepared_under.is_some_and(|mark| read_shred_mark(sql).is_ok_and(|now| now == mark)) {
+        if lock.is_empty()
+            && prepared_under
+                .is_some_and(|mark| crate::traveller_retention::read_shred_mark(sql).is_ok_and(|now| now == mark))
+        {
             return Ok(());
         }
         let mut used: Vec<i64> = rows
@@ -972,7 +975,7 @@ impl Store {
         if new_keys.iter().all(|k| k.epoch.is_none() || !seal::retention_managed(&k.subject)) {
             return Ok(());
         }
-        let lock = if self.backend.dialect() == crate::Dialect::Postgres { " FOR SHARE" } else { "" };
+        let lock = self.row_lock(" FOR SHARE");
         let rows = sql.rows(
             &format!("SELECT value FROM meta WHERE key = $1{lock}"),
             &[Value::from(seal::RETENTION_EPOCH_META)],
@@ -1621,12 +1624,4 @@ fn insert_index_rows(
         }
     }
     Ok(())
-}
-
-/// The retention shred mark (`traveller_retention::TRAVELLER_SHRED_META`): changes in every
-/// transaction in which a retention run deletes traveller keys. Empty before the first.
-fn read_shred_mark(sql: &mut dyn Sql) -> Result<String> {
-    Ok(crate::read_meta(sql, crate::traveller_retention::TRAVELLER_SHRED_META)?
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-        .unwrap_or_default())
 }

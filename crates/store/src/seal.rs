@@ -672,14 +672,25 @@ impl RetentionKeys {
         result
     }
 
-    /// What became of a key number (re-reading the file once if it is not known here).
+    /// What became of a key number. The file is re-read when what is known here is more than a
+    /// second old, and always before a number is called missing; a destroyed number is not
+    /// re-read for each of the (possibly many) keys found under it.
     fn status(&self, master: &MasterKey, number: i64) -> Result<KeyStatus> {
         let mut state = self.lock()?;
         if state.keys.contains_key(&number) {
             return Ok(KeyStatus::Present);
         }
-        self.reload(master, &mut state)?;
-        Ok(state.status(number))
+        let stale = state.looked_at.is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(1));
+        if stale {
+            self.reload(master, &mut state)?;
+        }
+        match state.status(number) {
+            KeyStatus::Missing if !stale => {
+                self.reload(master, &mut state)?;
+                Ok(state.status(number))
+            }
+            status => Ok(status),
+        }
     }
 
     /// The key of an epoch, re-reading the file once if it is not known here.

@@ -151,12 +151,7 @@ impl Store {
         let year = Utc::now().format("%Y").to_string();
         let plaintext = serde_json::to_vec(&text)?;
         let reference = self.backend.write(|sql| {
-            let lock = if self.backend.dialect() == crate::Dialect::Postgres { " FOR SHARE" } else { "" };
-            let exists =
-                sql.rows(&format!("SELECT 1 FROM persons WHERE id = $1{lock}"), &[Value::Int(new.person_id)])?;
-            if exists.is_empty() {
-                return Err(Error::NotFound { what: "person" });
-            }
+            self.lock_person(sql, new.person_id)?;
             let taken = sql.rows(
                 "INSERT INTO counters (name, value) VALUES ($1, 1)
                  ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",

@@ -261,8 +261,7 @@ impl Store {
         let mut not_shredded = HashSet::new();
         // An import holding a key (FOR SHARE) is activity: the key is skipped, not waited for, so
         // the run and imports never wait on each other in opposite orders.
-        let for_update =
-            if self.backend.dialect() == crate::Dialect::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let for_update = self.row_lock(" FOR UPDATE SKIP LOCKED");
         let mut shred = plan.shred;
         shred.sort_unstable_by_key(|key| key.id);
         for batch in shred.chunks(BATCH) {
@@ -530,7 +529,7 @@ impl Store {
     /// Marks a retention run as started, refusing when another one is at work (a marker younger
     /// than six hours).
     pub(crate) fn start_retention_run(&self) -> Result<()> {
-        let for_update = if self.backend.dialect() == crate::Dialect::Postgres { " FOR UPDATE" } else { "" };
+        let for_update = self.row_lock(" FOR UPDATE");
         // The row exists before anyone locks it, so that two runs starting together on
         // PostgreSQL queue on it (a lock on a row that does not exist yet holds nothing).
         self.backend.write(|sql| {
@@ -586,13 +585,19 @@ impl Store {
         })
     }
 
-    /// Changes whenever a retention run deletes traveller records: a running server compares it
-    /// to reload its counter-check index.
-    pub fn traveller_shred_mark(&self) -> Result<Option<String>> {
-        self.backend.read(|sql| {
-            Ok(crate::read_meta(sql, TRAVELLER_SHRED_META)?.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
-        })
+    /// Changes whenever a retention run deletes traveller records (empty before the first): a
+    /// running server compares it to reload its counter-check index.
+    pub fn traveller_shred_mark(&self) -> Result<String> {
+        self.backend.read(read_shred_mark)
     }
+}
+
+/// The shred mark ([`TRAVELLER_SHRED_META`]): changes in every transaction in which a retention
+/// run deletes traveller keys. Empty before the first.
+pub(crate) fn read_shred_mark(sql: &mut dyn Sql) -> Result<String> {
+    Ok(crate::read_meta(sql, TRAVELLER_SHRED_META)?
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default())
 }
 
 /// The legal holds on traveller keys as of `today`, each with its reason: the keys of the held

@@ -12,7 +12,7 @@ use crate::support::Harness;
 
 both_backends!(expired_records_are_shredded_unless_an_open_case_holds_them);
 
-fn submission(kind: SubmissionKind, what: &str) -> NewSubmission {
+pub(crate) fn submission(kind: SubmissionKind, what: &str) -> NewSubmission {
     NewSubmission {
         kind,
         form_version: 1,

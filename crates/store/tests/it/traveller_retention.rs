@@ -378,18 +378,8 @@ fn a_stale_copy_of_the_retention_keys_is_refused_not_taken_for_shredding() {
         let stale = std::fs::read(&file).unwrap();
         // A run adds keys to the file (next months' buckets), and a report its epoch.
         store.apply_retention(&RetentionPolicy::default(), Utc::now(), false, &clerk()).unwrap();
-        let report = |n: u32| waspada_store::NewSubmission {
-            kind: waspada_store::SubmissionKind::Report,
-            form_version: 1,
-            region_code: None,
-            destination: None,
-            minor_involved: false,
-            anonymous: true,
-            urgency: 10,
-            spam_score: 0,
-            terms: Vec::new(),
-            content: serde_json::json!({ "what": format!("laporan {n}") }),
-        };
+        let report =
+            |n: u32| crate::retention::submission(waspada_store::SubmissionKind::Report, &format!("laporan{n}"));
         let key = |n: u32| waspada_store::Idempotency::new(&format!("stale-copy-{n:06}"), &[&n.to_be_bytes()]);
         let sent = store.submit(&report(1), &key(1)).unwrap();
         // The stale copy is put back under the running process, which then writes the file
